@@ -1,0 +1,172 @@
+// The bot's whole configuration: read from the environment once at start-up, validated with zod, and
+// reported as one error that lists every missing or malformed variable. Nothing else reads process.env.
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const MB = 1_000_000;
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const num = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().min(min).max(max).default(fallback);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url({ protocol: /^https?$/ }).optional())
+  .optional();
+
+/** Environment variables, their defaults and limits. The README's configuration table mirrors this. */
+const envSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(3000, 0, 65535),
+  PUBLIC_URL: optionalUrl,
+  DATA_DIR: z.string().default('./data'),
+  OUT_DIR: z.string().default('./out'),
+  STORE_URL: optionalString,
+
+  COMETAPI_KEY: optionalString,
+  COMETAPI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.cometapi.com'),
+  KLING_REQUEST_TIMEOUT_MS: int(30_000, 1_000),
+  KLING_MAX_RETRIES: int(4, 0, 10),
+  KLING_SUBMIT_CONCURRENCY: int(3, 1, 100),
+  KLING_AUDIO_TRANSPORT: z.enum(['auto', 'url', 'base64']).default('auto'),
+
+  DEFAULT_MODE: z.enum(['std', 'pro']).default('std'),
+  DEFAULT_PROMPT: z
+    .string()
+    .min(1)
+    .default('The person speaks naturally to the camera with a calm, friendly expression.'),
+  PROMPT_MAX_CHARS: int(2500, 1, 2500),
+
+  IMAGE_MIN_SIDE: int(300, 1),
+  IMAGE_MAX_UPSCALE: num(2, 1, 4),
+  IMAGE_MAX_SIDE: int(2048, 300),
+  IMAGE_MAX_BYTES: int(10 * MB, 100_000),
+  IMAGE_MAX_PIXELS: int(40_000_000, 1_000_000),
+  IMAGE_ASPECT_FIX: z.enum(['crop', 'pad', 'refuse']).default('crop'),
+
+  AUDIO_MIN_SECONDS: num(2, 0.5),
+  AUDIO_MAX_SECONDS: num(60, 2, 300),
+  AUDIO_MAX_BYTES: int(5 * MB, 100_000),
+  INPUT_MAX_BYTES: int(25 * 1024 * 1024, 1_000_000),
+  MEDIA_CONCURRENCY: int(2, 1, 64),
+
+  TTS_VOICE_ID: z.string().min(1).default('oversea_male1'),
+  TTS_LANGUAGE: z.enum(['en', 'zh']).default('en'),
+  TTS_SPEED: num(1, 0.8, 2),
+  TTS_MAX_CHARS: int(1000, 1, 1000),
+
+  POLL_FIRST_MS: int(10_000, 10),
+  POLL_MAX_MS: int(60_000, 10),
+  JOB_DEADLINE_MS: int(20 * 60_000, 1_000),
+
+  PRICE_STD_PER_SECOND: num(0.056, 0),
+  PRICE_PRO_PER_SECOND: num(0.112, 0),
+
+  FFMPEG_PATH: optionalString,
+  FFPROBE_PATH: optionalString,
+
+  EMULATOR_PROCESSING_MS: int(3_000, 0),
+  EMULATOR_SUBMITTED_MS: int(1_000, 0),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
+  http: { host: string; port: number; publicUrl: string | undefined };
+  paths: { dataDir: string; outDir: string };
+  store: { url: string };
+  kling: {
+    /** Undefined means: run against the built-in emulator. */
+    apiKey: string | undefined;
+    baseUrl: string;
+    requestTimeoutMs: number;
+    maxRetries: number;
+    submitConcurrency: number;
+    audioTransport: Env['KLING_AUDIO_TRANSPORT'];
+  };
+  request: { defaultMode: 'std' | 'pro'; defaultPrompt: string; promptMaxChars: number };
+  image: {
+    minSide: number;
+    maxUpscale: number;
+    maxSide: number;
+    maxBytes: number;
+    maxPixels: number;
+    aspectFix: Env['IMAGE_ASPECT_FIX'];
+  };
+  audio: { minSeconds: number; maxSeconds: number; maxBytes: number };
+  media: { inputMaxBytes: number; concurrency: number; ffmpegPath?: string; ffprobePath?: string };
+  tts: { voiceId: string; language: 'en' | 'zh'; speed: number; maxChars: number };
+  follow: { pollFirstMs: number; pollMaxMs: number; deadlineMs: number };
+  prices: { std: number; pro: number };
+  emulator: { submittedMs: number; processingMs: number };
+}
+
+/** Parses the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.POLL_MAX_MS < e.POLL_FIRST_MS) problems.push('POLL_MAX_MS: must be at least POLL_FIRST_MS');
+  if (e.AUDIO_MAX_SECONDS <= e.AUDIO_MIN_SECONDS)
+    problems.push('AUDIO_MAX_SECONDS: must be greater than AUDIO_MIN_SECONDS');
+  if (e.KLING_AUDIO_TRANSPORT === 'url' && !e.PUBLIC_URL)
+    problems.push('KLING_AUDIO_TRANSPORT: "url" needs PUBLIC_URL so the video service can fetch the audio');
+  if (e.STORE_URL && !/^(redis|rediss|sqlite):\/\//.test(e.STORE_URL))
+    problems.push('STORE_URL: must start with redis://, rediss:// or sqlite://');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') },
+    paths: { dataDir, outDir: path.resolve(e.OUT_DIR) },
+    store: { url: e.STORE_URL ?? `sqlite://${path.join(dataDir, 'bot.sqlite')}` },
+    kling: {
+      apiKey: e.COMETAPI_KEY,
+      baseUrl: e.COMETAPI_BASE_URL.replace(/\/+$/, ''),
+      requestTimeoutMs: e.KLING_REQUEST_TIMEOUT_MS,
+      maxRetries: e.KLING_MAX_RETRIES,
+      submitConcurrency: e.KLING_SUBMIT_CONCURRENCY,
+      audioTransport: e.KLING_AUDIO_TRANSPORT,
+    },
+    request: {
+      defaultMode: e.DEFAULT_MODE,
+      defaultPrompt: e.DEFAULT_PROMPT,
+      promptMaxChars: e.PROMPT_MAX_CHARS,
+    },
+    image: {
+      minSide: e.IMAGE_MIN_SIDE,
+      maxUpscale: e.IMAGE_MAX_UPSCALE,
+      maxSide: e.IMAGE_MAX_SIDE,
+      maxBytes: e.IMAGE_MAX_BYTES,
+      maxPixels: e.IMAGE_MAX_PIXELS,
+      aspectFix: e.IMAGE_ASPECT_FIX,
+    },
+    audio: { minSeconds: e.AUDIO_MIN_SECONDS, maxSeconds: e.AUDIO_MAX_SECONDS, maxBytes: e.AUDIO_MAX_BYTES },
+    media: {
+      inputMaxBytes: e.INPUT_MAX_BYTES,
+      concurrency: e.MEDIA_CONCURRENCY,
+      ...(e.FFMPEG_PATH ? { ffmpegPath: e.FFMPEG_PATH } : {}),
+      ...(e.FFPROBE_PATH ? { ffprobePath: e.FFPROBE_PATH } : {}),
+    },
+    tts: { voiceId: e.TTS_VOICE_ID, language: e.TTS_LANGUAGE, speed: e.TTS_SPEED, maxChars: e.TTS_MAX_CHARS },
+    follow: { pollFirstMs: e.POLL_FIRST_MS, pollMaxMs: e.POLL_MAX_MS, deadlineMs: e.JOB_DEADLINE_MS },
+    prices: { std: e.PRICE_STD_PER_SECOND, pro: e.PRICE_PRO_PER_SECOND },
+    emulator: { submittedMs: e.EMULATOR_SUBMITTED_MS, processingMs: e.EMULATOR_PROCESSING_MS },
+  };
+}

@@ -1,0 +1,94 @@
+// English message catalogue: every string a user can see. Other languages must define the same keys
+// (a test fails otherwise). `{name}` placeholders are filled from the parameters at format time.
+
+export const en = {
+  // Job progress
+  'job.accepted': 'Accepted: {mode} mode, {seconds} s of speech, estimated cost US$ {cost}.',
+  'job.preparing': 'Checking your photo and voice note…',
+  'job.submitted': 'Submitted to Kling. Rendering usually takes a few minutes.',
+  'job.processing': 'Rendering… ({elapsed} elapsed)',
+  'job.done': 'Done: your talking-avatar video is ready ({seconds} s). AI-generated video.',
+  'job.failed': 'Failed: {reason}',
+  'job.failed.noCharge': 'Nothing was charged.',
+  'job.failed.charged': 'The render was submitted, so it may have been charged.',
+  'job.duplicate': 'This request is already being handled (job {jobId}).',
+  'job.caption': 'AI-generated talking-avatar video for {user}.',
+
+  // Request shape
+  'error.IMAGE_MISSING': 'Attach a face photo (JPG, PNG, WebP, GIF, AVIF or HEIC) as the image.',
+  'error.VOICE_OR_TEXT_MISSING': 'Attach a voice note, or give the text the avatar should say.',
+  'error.VOICE_AND_TEXT': 'Give either a voice note or text to speak, not both.',
+  'error.MODE_INVALID': 'Mode must be "std" or "pro".',
+  'error.PROMPT_TOO_LONG':
+    'The prompt is {length} characters long; the limit is {max}. Shorten it and try again.',
+
+  // Image
+  'error.IMAGE_UNREADABLE':
+    'The photo could not be read (the file looks damaged or is not an image). Send a JPG or PNG photo.',
+  'error.IMAGE_FORMAT':
+    'The photo is in {format} format, which is not supported. Send a JPG, PNG, WebP, GIF, AVIF or HEIC image.',
+  'error.IMAGE_TOO_SMALL':
+    'The photo is {width}×{height} px; each side must be at least {min} px. Send a larger photo.',
+  'error.IMAGE_ASPECT':
+    'The photo is {width}×{height} px (ratio {ratio}:1); it must be between 1:2.5 and 2.5:1. Crop it closer to the face.',
+  'error.IMAGE_TOO_MANY_PIXELS':
+    'The photo is {width}×{height} px, more than the {maxMegapixels} megapixels the bot accepts. Send a smaller version.',
+  'error.IMAGE_FILE_TOO_BIG':
+    'The photo is still {sizeMb} MB after compression; the limit is {maxMb} MB. Send a smaller photo.',
+
+  // Voice
+  'error.VOICE_UNREADABLE':
+    'The voice note could not be read (the file looks damaged or is not audio). Send an MP3, M4A, WAV, OGG or a recorded voice message.',
+  'error.VOICE_NO_AUDIO': 'The voice file has no sound track. Send a recording with speech in it.',
+  'error.VOICE_IS_VIDEO':
+    'The voice file is actually a video. Send only the audio (for example an M4A or MP3), or the recording itself.',
+  'error.VOICE_SILENT': 'The voice note is silent. Record it again and check your microphone.',
+  'error.VOICE_TOO_SHORT':
+    'The voice note lasts {seconds} s; it must be at least {min} s. Record a little more.',
+  'error.VOICE_TOO_LONG':
+    'The voice note lasts {seconds} s; the limit is {max} s per video. Trim it or split it into shorter notes.',
+  'error.VOICE_FILE_TOO_BIG':
+    'The voice note is {sizeMb} MB after conversion; the limit is {maxMb} MB. Send a shorter recording.',
+
+  // Text to speech
+  'error.TEXT_TOO_SHORT':
+    'The text is too short to speak for {min} seconds. Write at least {minChars} characters.',
+  'error.TEXT_TOO_LONG': 'The text is {length} characters long; the limit is {max}. Shorten it.',
+
+  // Fetching inputs
+  'error.DOWNLOAD_FAILED': 'The {what} could not be downloaded. Attach it again.',
+  'error.DOWNLOAD_TOO_BIG': 'The {what} is larger than {maxMb} MB. Send a smaller file.',
+  'error.URL_NOT_ALLOWED': 'The {what} link is not from an allowed file host. Attach the file directly.',
+
+  // Kling / CometAPI
+  'error.KLING_AUTH':
+    'The video service rejected the bot’s credentials. An admin must check the CometAPI key.',
+  'error.KLING_ACCOUNT':
+    'The video service account cannot take new work (balance or plan). An admin must check the CometAPI account.',
+  'error.KLING_FORBIDDEN': 'The video service does not allow this request for the bot’s account.',
+  'error.KLING_INVALID_REQUEST': 'The video service refused the request: {detail}',
+  'error.KLING_CONTENT_POLICY':
+    'The video service refused the photo or speech under its content policy. Try a different photo or wording.',
+  'error.KLING_RATE_LIMITED': 'The video service is busy. The bot will keep trying for a while.',
+  'error.KLING_UNAVAILABLE': 'The video service is temporarily unavailable. Try again in a few minutes.',
+  'error.KLING_NOT_FOUND': 'The video service no longer knows this render.',
+  'error.KLING_BAD_RESPONSE': 'The video service sent an unexpected answer. Try again later.',
+  'error.KLING_TIMEOUT': 'The video service did not answer in time. Try again later.',
+  'error.KLING_CONNECTION': 'The video service could not be reached. Try again later.',
+  'error.KLING_TASK_FAILED': 'The video service could not render this video: {detail}',
+
+  // Job lifecycle
+  'error.JOB_DEADLINE': 'The render did not finish within {minutes} minutes, so the bot stopped waiting.',
+  'error.JOB_SUBMIT_UNCONFIRMED':
+    'The bot restarted while submitting and could not confirm the render; it was not sent again to avoid a double charge.',
+  'error.RESULT_DOWNLOAD_FAILED':
+    'The video was rendered but could not be downloaded from the video service. An admin can retry it.',
+  'error.DELIVERY_FAILED': 'The video was rendered but could not be posted here.',
+
+  // Operations
+  'error.CONFIG_INVALID': 'The bot is misconfigured. An admin must check its settings.',
+  'error.FFMPEG_MISSING': 'The bot cannot process audio right now. An admin must install ffmpeg.',
+  'error.INTERNAL': 'Something went wrong inside the bot. Nothing was charged; try again.',
+} as const;
+
+export type MessageKey = keyof typeof en;

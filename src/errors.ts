@@ -91,6 +91,11 @@ export class KlingApiError extends AvatarError {
   readonly klingCode: number | undefined;
   readonly requestId: string | undefined;
   readonly retryAfterMs: number | undefined;
+  /**
+   * True when a create request may have reached the provider even though we saw a failure (timeout
+   * after sending, 5xx, garbled answer). Such a create must be reconciled, never blindly resent.
+   */
+  readonly ambiguous: boolean;
 
   constructor(
     code: ErrorCode,
@@ -100,6 +105,7 @@ export class KlingApiError extends AvatarError {
       klingCode?: number;
       requestId?: string;
       retryAfterMs?: number;
+      ambiguous?: boolean;
     } & AvatarErrorOptions = {},
   ) {
     super(code, message, details);
@@ -107,6 +113,7 @@ export class KlingApiError extends AvatarError {
     this.klingCode = details.klingCode;
     this.requestId = details.requestId;
     this.retryAfterMs = details.retryAfterMs;
+    this.ambiguous = details.ambiguous ?? false;
   }
 }
 

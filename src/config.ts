@@ -76,6 +76,23 @@ const envSchema = z.object({
   FFPROBE_PATH: optionalString,
 
   EMULATOR_PROCESSING_MS: int(3_000, 0),
+
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString,
+  DISCORD_PUBLIC_KEY: optionalString,
+  DISCORD_MODE: z.enum(['gateway', 'http']).default('gateway'),
+  DISCORD_GUILD_ID: optionalString,
+  DISCORD_API_URL: optionalUrl,
+
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString,
+  SLACK_API_URL: optionalUrl,
+
+  MEDIA_LINK_TTL_HOURS: num(72, 1),
   EMULATOR_SUBMITTED_MS: int(1_000, 0),
 });
 
@@ -110,6 +127,29 @@ export interface Config {
   follow: { pollFirstMs: number; pollMaxMs: number; deadlineMs: number };
   prices: { std: number; pro: number };
   emulator: { submittedMs: number; processingMs: number };
+  /** Set when DISCORD_TOKEN is set. */
+  discord:
+    | {
+        token: string;
+        applicationId: string | undefined;
+        publicKey: string | undefined;
+        mode: 'gateway' | 'http';
+        guildId: string | undefined;
+        apiUrl: string | undefined;
+      }
+    | undefined;
+  /** Set when SLACK_BOT_TOKEN or the OAuth trio is set. */
+  slack:
+    | {
+        botToken: string | undefined;
+        signingSecret: string | undefined;
+        appToken: string | undefined;
+        oauth: { clientId: string; clientSecret: string; stateSecret: string } | undefined;
+        apiUrl: string | undefined;
+      }
+    | undefined;
+  /** How long /media/<token> links to results stay valid. */
+  mediaLinkTtlMs: number;
 }
 
 /** Parses the environment; throws one ConfigError naming every bad variable. */
@@ -128,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('KLING_AUDIO_TRANSPORT: "url" needs PUBLIC_URL so the video service can fetch the audio');
   if (e.STORE_URL && !/^(redis|rediss|sqlite):\/\//.test(e.STORE_URL))
     problems.push('STORE_URL: must start with redis://, rediss:// or sqlite://');
+  problems.push(...platformProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -168,5 +209,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     follow: { pollFirstMs: e.POLL_FIRST_MS, pollMaxMs: e.POLL_MAX_MS, deadlineMs: e.JOB_DEADLINE_MS },
     prices: { std: e.PRICE_STD_PER_SECOND, pro: e.PRICE_PRO_PER_SECOND },
     emulator: { submittedMs: e.EMULATOR_SUBMITTED_MS, processingMs: e.EMULATOR_PROCESSING_MS },
+    discord: e.DISCORD_TOKEN
+      ? {
+          token: e.DISCORD_TOKEN,
+          applicationId: e.DISCORD_APPLICATION_ID,
+          publicKey: e.DISCORD_PUBLIC_KEY,
+          mode: e.DISCORD_MODE,
+          guildId: e.DISCORD_GUILD_ID,
+          apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ''),
+        }
+      : undefined,
+    slack:
+      e.SLACK_BOT_TOKEN || e.SLACK_CLIENT_ID
+        ? {
+            botToken: e.SLACK_BOT_TOKEN,
+            signingSecret: e.SLACK_SIGNING_SECRET,
+            appToken: e.SLACK_APP_TOKEN,
+            oauth:
+              e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET
+                ? {
+                    clientId: e.SLACK_CLIENT_ID,
+                    clientSecret: e.SLACK_CLIENT_SECRET,
+                    stateSecret: e.SLACK_STATE_SECRET,
+                  }
+                : undefined,
+            apiUrl: e.SLACK_API_URL,
+          }
+        : undefined,
+    mediaLinkTtlMs: e.MEDIA_LINK_TTL_HOURS * 3_600_000,
   };
+}
+
+/** Cross-variable rules for the chat platforms, so a half-configured platform fails at start-up. */
+function platformProblems(e: Env): string[] {
+  const problems: string[] = [];
+  if (e.DISCORD_TOKEN) {
+    if (!e.DISCORD_APPLICATION_ID)
+      problems.push('DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set');
+    if (e.DISCORD_MODE === 'http' && !e.DISCORD_PUBLIC_KEY)
+      problems.push('DISCORD_PUBLIC_KEY: required when DISCORD_MODE=http');
+    if (e.DISCORD_PUBLIC_KEY && !/^[0-9a-f]{64}$/i.test(e.DISCORD_PUBLIC_KEY))
+      problems.push('DISCORD_PUBLIC_KEY: must be the 64-character hex key from the Discord developer portal');
+  }
+  const slackOauth = [e.SLACK_CLIENT_ID, e.SLACK_CLIENT_SECRET, e.SLACK_STATE_SECRET].filter(Boolean).length;
+  if (slackOauth > 0 && slackOauth < 3)
+    problems.push(
+      'SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET: set all three for multi-workspace OAuth',
+    );
+  if ((e.SLACK_BOT_TOKEN || slackOauth === 3) && !e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET)
+    problems.push(
+      'SLACK_SIGNING_SECRET: required for Slack HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  return problems;
 }

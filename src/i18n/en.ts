@@ -84,6 +84,10 @@ export const en = {
   'error.RESULT_DOWNLOAD_FAILED':
     'The video was rendered but could not be downloaded from the video service. An admin can retry it.',
   'error.DELIVERY_FAILED': 'The video was rendered but could not be posted here.',
+  'error.JOB_NOT_FOUND': 'That job no longer exists. Start a new one with /avatar.',
+  'error.JOB_NOT_YOURS': 'Only the person who started this video can use its buttons.',
+  'error.JOB_INPUTS_GONE':
+    'The photo and voice of that job have already been deleted. Start a new one with /avatar.',
 
   // Operations
   'error.CONFIG_INVALID': 'The bot is misconfigured. An admin must check its settings.',

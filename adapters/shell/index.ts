@@ -1,0 +1,70 @@
+// The terminal adapter (the default when no chat platform is configured, like Hubot's shell): reads
+// `/avatar …` lines from stdin, prints progress, writes videos to OUT_DIR. When stdin is piped and
+// ends, it waits for its jobs and exits 0, or 1 if any job failed.
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { avatarUsage } from '../../commands/avatar.js';
+import type { App } from '../../src/app.js';
+import type { Mode } from '../../src/core/types.js';
+import { AvatarError, InputError } from '../../src/errors.js';
+import { describeError } from '../../src/i18n/catalog.js';
+import { localAttachment } from './local-attachment.js';
+import { parseLine } from './parse-line.js';
+import { SHELL_ADAPTER, ShellAdapter } from './shell-adapter.js';
+
+export interface ShellOptions {
+  input: Readable & { isTTY?: boolean };
+  output: Writable;
+}
+
+/** Runs until input ends; resolves with the process exit code. */
+export async function runShell(app: App, options: ShellOptions): Promise<number> {
+  const write = (line: string) => options.output.write(`${line}\n`);
+  const adapter = new ShellAdapter(app.config.paths.outDir, write);
+  app.service.registerAdapter(adapter);
+  const resumed = await app.service.resume();
+  if (resumed > 0) write(`resuming ${resumed} unfinished job(s)`);
+
+  const interactive = options.input.isTTY === true;
+  const started = Date.now();
+  let lineNo = 0;
+  const rl = createInterface({ input: options.input, terminal: false });
+  if (interactive) write(`Type ${avatarUsage()} (or /help). Ctrl-D to quit.`);
+  let submitErrors = 0;
+
+  for await (const line of rl) {
+    lineNo += 1;
+    const parsed = parseLine(line);
+    if (parsed.kind === 'empty') continue;
+    if (parsed.kind === 'help') {
+      write(`usage: ${avatarUsage()}`);
+      continue;
+    }
+    if (parsed.kind === 'error') {
+      write(`error: ${parsed.message}`);
+      submitErrors += 1;
+      continue;
+    }
+    const { values } = parsed;
+    try {
+      if (!values.image) throw new InputError('IMAGE_MISSING', 'no image given');
+      const mode = values.mode;
+      const { jobId } = await app.service.submit({
+        idempotencyKey: `shell:${process.pid}:${started}:${lineNo}`,
+        requester: { id: process.env.USER ?? 'shell', displayName: process.env.USER ?? 'you' },
+        replyTo: { adapter: SHELL_ADAPTER, address: {} },
+        image: localAttachment(values.image, 'photo'),
+        ...(values.voice ? { voice: localAttachment(values.voice, 'voice note') } : {}),
+        ...(values.text ? { text: values.text } : {}),
+        ...(values.prompt ? { prompt: values.prompt } : {}),
+        ...(mode ? { mode: mode as Mode } : {}),
+      });
+      write(`[${jobId}] queued`);
+    } catch (error) {
+      submitErrors += 1;
+      write(`error: ${error instanceof AvatarError ? describeError(undefined, error) : String(error)}`);
+    }
+  }
+  await app.service.idle();
+  return adapter.failures + submitErrors > 0 ? 1 : 0;
+}

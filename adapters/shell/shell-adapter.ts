@@ -1,0 +1,43 @@
+// The terminal adapter's replies: progress lines on stdout, and the finished video copied to OUT_DIR
+// with a `video: <path>` line. Copying to a name derived from the job id makes delivery idempotent.
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChatAdapter, DeliveryReceipt, JobUpdate, VideoResult } from '../../src/core/types.js';
+
+export const SHELL_ADAPTER = 'shell';
+
+export class ShellAdapter implements ChatAdapter {
+  readonly name = SHELL_ADAPTER;
+  private readonly failedJobs = new Set<string>();
+  private readonly deliveredJobs = new Set<string>();
+
+  constructor(
+    private readonly outDir: string,
+    private readonly write: (line: string) => void,
+  ) {}
+
+  get failures(): number {
+    return this.failedJobs.size;
+  }
+
+  get deliveries(): number {
+    return this.deliveredJobs.size;
+  }
+
+  async update(update: JobUpdate): Promise<void> {
+    if (update.phase === 'failed') this.failedJobs.add(update.jobId);
+    if (update.phase === 'delivered') return; // the `video:` line already said it
+    this.write(`[${update.jobId}] ${update.text}`);
+  }
+
+  async deliver(video: VideoResult): Promise<DeliveryReceipt> {
+    await mkdir(this.outDir, { recursive: true });
+    const target = path.join(this.outDir, `${video.jobId}.mp4`);
+    await copyFile(video.path, target);
+    this.deliveredJobs.add(video.jobId);
+    const shown = path.relative(process.cwd(), target) || target;
+    this.write(`[${video.jobId}] ${video.caption} (${video.durationSeconds.toFixed(1)} s, ${video.mode})`);
+    this.write(`video: ${shown.startsWith('..') ? target : shown}`);
+    return { location: target };
+  }
+}

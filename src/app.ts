@@ -1,0 +1,113 @@
+// Composition root: builds the core from a Config (store, media tools, Kling client or the built-in
+// emulator, job runner, HTTP server) and hands adapters one object to attach to.
+import path from 'node:path';
+import type { Config } from './config.js';
+import { AdapterMap, AvatarService } from './core/avatar-service.js';
+import type { AttachmentRef } from './core/types.js';
+import { registerCoreRoutes } from './http/core-routes.js';
+import { HttpServer } from './http/server.js';
+import { KlingClient } from './kling/client.js';
+import { type KlingEmulator, startEmulator } from './kling/emulator/server.js';
+import { JobRunner } from './jobs/job-runner.js';
+import type { JobStore } from './jobs/job-store.js';
+import { openJobStore } from './jobs/open-store.js';
+import type { AvatarApi, MediaPort, RunnerContext } from './jobs/ports.js';
+import type { Logger } from './logger.js';
+import { prepareImage } from './media/prepare-image.js';
+import { prepareVoice } from './media/prepare-voice.js';
+import { probeMedia } from './media/probe.js';
+import { type MediaTools, resolveMediaTools } from './media/tools.js';
+import { Semaphore } from './util/semaphore.js';
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  service: AvatarService;
+  server: HttpServer;
+  store: JobStore;
+  /** Where the HTTP server listens (useful when PORT=0). */
+  url: string;
+  emulator: KlingEmulator | undefined;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  /** Replaces the Kling client (tests wrap the real one to count calls at the network edge). */
+  api?: (real: AvatarApi) => AvatarApi;
+}
+
+export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
+  const tools = await resolveMediaTools(config.media);
+  logger.info({ ffmpeg: tools.ffmpeg, source: tools.source }, 'media tools found');
+  const store = await openJobStore(config.store.url);
+  const server = new HttpServer(logger);
+  const { url } = await server.listen(config.http.host, config.http.port);
+
+  let emulator: KlingEmulator | undefined;
+  let kling = { baseUrl: config.kling.baseUrl, apiKey: config.kling.apiKey ?? '' };
+  if (!config.kling.apiKey) {
+    emulator = await startEmulator({
+      workDir: path.join(config.paths.dataDir, 'emulator'),
+      ffmpegPath: tools.ffmpeg,
+      ffprobePath: tools.ffprobe,
+      submittedMs: config.emulator.submittedMs,
+      processingMs: config.emulator.processingMs,
+      maxAudioSeconds: config.audio.maxSeconds,
+      logger: logger.child({ component: 'emulator' }),
+    });
+    kling = { baseUrl: emulator.url, apiKey: 'emulator-key' };
+    logger.warn({ emulator: emulator.url }, 'COMETAPI_KEY is not set: using the built-in Kling emulator, no real videos');
+  }
+  const client = new KlingClient({
+    ...kling,
+    timeoutMs: config.kling.requestTimeoutMs,
+    maxRetries: config.kling.maxRetries,
+    logger: logger.child({ component: 'kling' }),
+  });
+  const api: AvatarApi = overrides.api ? overrides.api(client) : client;
+
+  const pendingInputs = new Map<string, { image: AttachmentRef; voice?: AttachmentRef }>();
+  const adapters = new AdapterMap();
+  const ctx: RunnerContext = {
+    config,
+    store,
+    api,
+    media: mediaPort(config, tools),
+    adapters,
+    logger,
+    mediaLimit: new Semaphore(config.media.concurrency),
+    submitLimit: new Semaphore(config.kling.submitConcurrency),
+    pendingInputs,
+    // Without a public URL the emulator can still call us back on loopback, which keeps demos snappy.
+    callbackBaseUrl: config.http.publicUrl ?? (emulator ? url : undefined),
+    jobDir: (jobId) => path.join(config.paths.dataDir, 'jobs', jobId),
+  };
+  const runner = new JobRunner(ctx);
+  const service = new AvatarService({ config, store, runner, adapters, pendingInputs, logger });
+  registerCoreRoutes(server, { service, store, logger, klingTarget: emulator ? 'emulator' : 'cometapi' });
+  logger.info({ url }, 'http server listening');
+
+  return {
+    config,
+    logger,
+    service,
+    server,
+    store,
+    url,
+    emulator,
+    async close() {
+      await server.close();
+      await runner.stop();
+      await emulator?.close();
+      await store.close();
+    },
+  };
+}
+
+function mediaPort(config: Config, tools: MediaTools): MediaPort {
+  return {
+    prepareImage: (input) => prepareImage(input, config.image),
+    prepareVoice: (input, workDir) => prepareVoice(input, tools, config.audio, workDir),
+    videoDuration: async (file) => (await probeMedia(tools, file)).durationSeconds,
+  };
+}

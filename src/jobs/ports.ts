@@ -1,0 +1,82 @@
+// What the job engine needs from the outside world, as narrow interfaces: the real Kling client and
+// media modules satisfy them, and so can a test's instrumented stand-in at the network edge.
+import type { Config } from '../config.js';
+import type { AttachmentRef, ChatAdapter } from '../core/types.js';
+import type { Logger } from '../logger.js';
+import type { Semaphore } from '../util/semaphore.js';
+import type { JobStore } from './job-store.js';
+
+export type KlingTaskStatus = 'submitted' | 'processing' | 'succeed' | 'failed';
+
+export interface AvatarTask {
+  taskId: string;
+  status: KlingTaskStatus;
+  statusMessage: string;
+  externalTaskId?: string;
+  videos: Array<{ id: string; url: string; durationSeconds: number }>;
+}
+
+export interface AvatarTaskBody {
+  image: string;
+  audio_id?: string;
+  sound_file?: string;
+  prompt: string;
+  mode: 'std' | 'pro';
+  callback_url?: string;
+  external_task_id: string;
+}
+
+export interface AvatarApi {
+  createAvatarTask(body: AvatarTaskBody, signal?: AbortSignal): Promise<AvatarTask>;
+  getAvatarTask(id: string, signal?: AbortSignal): Promise<AvatarTask>;
+  synthesizeSpeech(
+    body: { text: string; voice_id: string; voice_language: 'en' | 'zh'; voice_speed: number },
+    options?: { signal?: AbortSignal; deadlineMs?: number },
+  ): Promise<{ audioId: string; durationSeconds: number; taskId: string; url?: string }>;
+}
+
+export interface PreparedImageResult {
+  buffer: Buffer;
+  width: number;
+  height: number;
+  repairs: string[];
+}
+
+export interface PreparedVoiceResult {
+  path: string;
+  bytes: number;
+  durationSeconds: number;
+  repairs: string[];
+}
+
+export interface MediaPort {
+  prepareImage(input: Buffer): Promise<PreparedImageResult>;
+  prepareVoice(input: { path: string; name: string; contentType?: string }, workDir: string): Promise<PreparedVoiceResult>;
+  /** Duration in seconds of a finished video, for the output check. */
+  videoDuration(path: string): Promise<number | undefined>;
+}
+
+export interface AdapterRegistry {
+  get(name: string): ChatAdapter | undefined;
+}
+
+/** Everything a step needs; built once by the composition root. */
+export interface RunnerContext {
+  config: Config;
+  store: JobStore;
+  api: AvatarApi;
+  media: MediaPort;
+  adapters: AdapterRegistry;
+  logger: Logger;
+  mediaLimit: Semaphore;
+  submitLimit: Semaphore;
+  /** Attachments of just-accepted jobs, held in memory until their bytes are saved locally. */
+  pendingInputs: Map<string, { image: AttachmentRef; voice?: AttachmentRef }>;
+  /** Base URL the provider calls back (PUBLIC_URL, or the local server when the emulator runs). */
+  callbackBaseUrl: string | undefined;
+  /** Where a job's files live: DATA_DIR/jobs/<id>. */
+  jobDir(jobId: string): string;
+}
+
+/** What a step asks the runner to do next. */
+export type StepOutcome = { kind: 'continue' } | { kind: 'wait'; delayMs: number } | { kind: 'stop' };

@@ -1,0 +1,43 @@
+// Entry point (`npm start`): load and validate the configuration, build the core, attach the adapter
+// for the configured platform (the terminal adapter when none is), and shut down cleanly on signals.
+import { runShell } from '../adapters/shell/index.js';
+import { createApp } from './app.js';
+import { type Config, loadConfig } from './config.js';
+import { AvatarError, ConfigError } from './errors.js';
+import { createLogger } from './logger.js';
+
+function fatal(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fatal(error.message);
+  throw error;
+}
+
+const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: [config.kling.apiKey] });
+
+const app = await createApp(config, logger).catch((error: unknown) => {
+  if (error instanceof AvatarError) fatal(`Cannot start: ${error.message}`);
+  fatal(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
+});
+
+let closing = false;
+async function shutdown(signal: string, code: number): Promise<void> {
+  if (closing) return;
+  closing = true;
+  logger.info({ signal }, 'shutting down');
+  const timer = setTimeout(() => process.exit(code), 10_000);
+  timer.unref();
+  await app.close().catch((error: unknown) => logger.error({ err: error }, 'error while closing'));
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown('SIGINT', 130));
+process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+const code = await runShell(app, { input: process.stdin, output: process.stdout });
+await shutdown('end of input', code);

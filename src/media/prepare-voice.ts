@@ -1,0 +1,219 @@
+// Turns whatever voice recording a user sent into a mono MP3 that Kling accepts, and refuses it (with
+// a reason the user can act on) before any money is spent: unreadable, no sound, a video, silent,
+// too short, too long, too big. One ffprobe and one ffmpeg pass; durations come from decoding.
+import { randomUUID } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { AvatarError, InputError } from '../errors.js';
+import { fileUrl, type MediaProbe, probeMedia } from './probe.js';
+import { runTool, ToolError } from './run.js';
+import type { MediaTools } from './tools.js';
+import { formatMb, formatSeconds } from './units.js';
+
+export interface PreparedVoice {
+  path: string;
+  bytes: number;
+  durationSeconds: number;
+  originalFormat: string;
+  repairs: string[];
+}
+
+export interface VoiceInput {
+  path: string;
+  /** The user's file name: its extension says what they think they sent. */
+  name: string;
+  contentType?: string;
+}
+
+/** Peak level below which a recording counts as silence (real speech peaks far above -30 dB). */
+export const SILENCE_MAX_VOLUME_DB = -50;
+const BITRATE = '96k';
+const CONVERT_TIMEOUT_MS = 60_000;
+
+const AUDIO_EXTENSIONS = new Set([
+  'mp3',
+  'm4a',
+  'aac',
+  'wav',
+  'flac',
+  'ogg',
+  'oga',
+  'opus',
+  'weba',
+  'mka',
+  'amr',
+]);
+const VIDEO_EXTENSIONS = new Set(['mp4', 'm4v', 'mov', 'webm', 'mkv', '3gp', 'avi']);
+
+export async function prepareVoice(
+  input: VoiceInput,
+  tools: MediaTools,
+  limits: Config['audio'],
+  workDir: string,
+): Promise<PreparedVoice> {
+  const outPath = path.join(workDir, `voice-${randomUUID()}.mp3`);
+  // The conversion starts alongside the probe: ffprobe's start-up alone costs about 90 ms, a sixth of
+  // converting a 60 s note. A probe verdict still wins; the conversion is then killed and discarded.
+  const abort = new AbortController();
+  const conversion = convert(tools, input.path, outPath, limits.maxSeconds + 2, abort.signal);
+  conversion.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+  try {
+    const probe = await probeOrRefuse(tools, input.path, abort.signal);
+    const plan = checkProbe(probe, input, limits);
+    const measured = await conversion.catch((error: unknown) => {
+      throw toolFailure(error, 'VOICE_UNREADABLE', 'ffmpeg could not decode the voice note');
+    });
+
+    if (measured.seconds <= 0)
+      throw new InputError('VOICE_UNREADABLE', 'ffmpeg decoded no audio from the voice note');
+    if (measured.maxVolumeDb < SILENCE_MAX_VOLUME_DB)
+      throw new InputError('VOICE_SILENT', `voice note is silent (peak ${measured.maxVolumeDb} dB)`);
+    if (measured.seconds < limits.minSeconds)
+      throw new InputError('VOICE_TOO_SHORT', `voice note lasts ${measured.seconds} s`, {
+        params: { seconds: formatSeconds(measured.seconds, 'down'), min: limits.minSeconds },
+      });
+    if (measured.seconds > limits.maxSeconds) {
+      // Decoding stops shortly after the limit, so a longer stated duration is the better figure.
+      const seconds = Math.max(measured.seconds, probe.durationSeconds ?? 0);
+      throw new InputError('VOICE_TOO_LONG', `voice note lasts ${seconds} s`, {
+        params: { seconds: formatSeconds(seconds, 'up'), max: limits.maxSeconds },
+      });
+    }
+    const { size } = await stat(outPath);
+    if (size > limits.maxBytes)
+      throw new InputError('VOICE_FILE_TOO_BIG', `converted voice note is ${size} bytes`, {
+        params: { sizeMb: formatMb(size), maxMb: formatMb(limits.maxBytes) },
+      });
+
+    return {
+      path: outPath,
+      bytes: size,
+      durationSeconds: measured.seconds,
+      originalFormat: plan.originalFormat,
+      repairs: plan.repairs,
+    };
+  } catch (error) {
+    abort.abort();
+    await conversion.catch(() => undefined);
+    await rm(outPath, { force: true });
+    throw error;
+  }
+}
+
+async function probeOrRefuse(tools: MediaTools, filePath: string, signal: AbortSignal): Promise<MediaProbe> {
+  try {
+    return await probeMedia(tools, filePath, { signal });
+  } catch (error) {
+    throw toolFailure(error, 'VOICE_UNREADABLE', 'ffprobe could not read the voice note');
+  }
+}
+
+/** The checks the container alone can answer; returns what the conversion will have repaired. */
+function checkProbe(
+  probe: MediaProbe,
+  input: VoiceInput,
+  limits: Config['audio'],
+): { originalFormat: string; repairs: string[] } {
+  // ffprobe "reads" any text file as an ANSI-art video; that is not a recording.
+  if (probe.formatName === 'tty' || (probe.audioStreams.length === 0 && probe.videoStreams.length === 0))
+    throw new InputError('VOICE_UNREADABLE', `not a media file (format ${probe.formatName})`);
+  const audio = probe.audioStreams[0];
+  if (!audio) throw new InputError('VOICE_NO_AUDIO', `no audio stream in ${probe.formatName}`);
+
+  // A single-frame stream is a still picture (cover art without the attached_pic flag), not video.
+  const hasVideo = probe.videoStreams.some((v) => v.frames === undefined || v.frames > 1);
+  const declared = declaredKind(input);
+  if (hasVideo && declared === 'audio')
+    throw new InputError('VOICE_IS_VIDEO', `declared as audio but has a video stream (${probe.formatName})`);
+
+  // Only a clearly excessive stated duration: VBR MP3s without a header get estimates that run long.
+  const stated = probe.durationSeconds;
+  if (stated !== undefined && stated > limits.maxSeconds * 1.25 + 1)
+    throw new InputError('VOICE_TOO_LONG', `container says ${stated} s`, {
+      params: { seconds: formatSeconds(stated, 'up'), max: limits.maxSeconds },
+    });
+
+  const originalFormat = `${containerName(probe.formatName, input.name)}/${audio.codec}`;
+  const repairs = [`converted ${originalFormat} to mp3`];
+  if (hasVideo) repairs.push('took the audio track from a video');
+  if (probe.audioStreams.length > 1)
+    repairs.push(`used the first of ${probe.audioStreams.length} audio tracks`);
+  if (audio.channels > 1) repairs.push(`downmixed ${audio.channels} channels to mono`);
+  return { originalFormat, repairs };
+}
+
+/** What the sender says the file is: the MIME type when it names a kind, else the extension. */
+function declaredKind(input: VoiceInput): 'audio' | 'video' | 'unknown' {
+  const major = input.contentType?.split('/')[0]?.trim().toLowerCase();
+  if (major === 'audio' || major === 'video') return major;
+  const ext = extension(input.name);
+  if (AUDIO_EXTENSIONS.has(ext)) return 'audio';
+  if (VIDEO_EXTENSIONS.has(ext)) return 'video';
+  return 'unknown';
+}
+
+/** ffprobe names a family ("mov,mp4,m4a,…"); the user's extension picks the member when it is one. */
+function containerName(formatName: string, fileName: string): string {
+  const names = formatName.split(',');
+  const ext = extension(fileName);
+  return names.includes(ext) ? ext : (names[0] ?? formatName);
+}
+
+function extension(name: string): string {
+  return path.extname(name).slice(1).toLowerCase();
+}
+
+interface Measured {
+  seconds: number;
+  maxVolumeDb: number;
+}
+
+/**
+ * Decodes the first audio stream once, writing the MP3 while measuring the decoded duration
+ * (`-progress` out_time) and the peak level (volumedetect). `-t` bounds the work on endless input.
+ */
+async function convert(
+  tools: MediaTools,
+  inPath: string,
+  outPath: string,
+  capSeconds: number,
+  signal: AbortSignal,
+): Promise<Measured> {
+  const { stdout, stderr } = await runTool(
+    tools.ffmpeg,
+    [
+      ...['-hide_banner', '-nostdin', '-nostats', '-n'],
+      ...['-t', String(capSeconds), '-i', fileUrl(inPath)],
+      ...['-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1'],
+      ...['-ac', '1', '-af', 'volumedetect', '-c:a', 'libmp3lame', '-b:a', BITRATE],
+      ...['-progress', 'pipe:1', '-f', 'mp3', fileUrl(outPath)],
+    ],
+    { timeoutMs: CONVERT_TIMEOUT_MS, signal },
+  ).catch((error: unknown) => {
+    // Failing to write our own output (missing or full work directory) is not the user's fault.
+    if (error instanceof ToolError && error.details.stderrTail.includes(path.basename(outPath)))
+      throw new AvatarError('INTERNAL', `ffmpeg could not write ${outPath}: ${error.details.stderrTail}`, {
+        cause: error,
+      });
+    throw error;
+  });
+  const outTimes = [...stdout.matchAll(/^out_time_us=(\d+)$/gm)];
+  const lastOutTime = outTimes.at(-1)?.[1];
+  const peak = /max_volume: (-?[\d.]+|-inf) dB/.exec(stderr)?.[1];
+  const maxVolumeDb = peak === undefined || peak === '-inf' ? Number.NEGATIVE_INFINITY : Number(peak);
+  return { seconds: lastOutTime === undefined ? 0 : Number(lastOutTime) / 1e6, maxVolumeDb };
+}
+
+/** A ToolError becomes a user error only when the tool ran and rejected the input. */
+function toolFailure(error: unknown, code: 'VOICE_UNREADABLE', message: string): unknown {
+  if (!(error instanceof ToolError)) return error;
+  if (error.details.spawnError)
+    return new AvatarError('FFMPEG_MISSING', `${message}: ${error.message}`, { cause: error });
+  if (error.details.exitCode !== undefined)
+    return new InputError(code, `${message}: ${error.details.stderrTail}`, { cause: error });
+  return new AvatarError('INTERNAL', `${message}: ${error.message}`, {
+    cause: error,
+    retryable: error.details.timedOut === true,
+  });
+}

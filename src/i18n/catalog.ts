@@ -12,8 +12,29 @@ export function registerCatalogue(locale: string, catalogue: Catalogue): void {
   catalogues[locale.toLowerCase()] = catalogue;
 }
 
+/** What is wrong with a catalogue compared with English: missing keys or different placeholders. */
+export function catalogueProblems(catalogue: Readonly<Record<string, string>>): string[] {
+  const names = (text: string) =>
+    [...text.matchAll(PLACEHOLDER)]
+      .map((m) => m[1])
+      .sort()
+      .join();
+  const problems: string[] = [];
+  for (const [key, english] of Object.entries(en)) {
+    const text = catalogue[key];
+    if (typeof text !== 'string' || text.trim() === '') problems.push(`missing ${key}`);
+    else if (names(text) !== names(english)) problems.push(`placeholders differ in ${key}`);
+  }
+  return problems;
+}
+
 export function availableLocales(): string[] {
   return Object.keys(catalogues);
+}
+
+/** Every registered catalogue, for completeness checks. */
+export function registeredCatalogues(): Readonly<Record<string, Readonly<Record<string, string>>>> {
+  return catalogues;
 }
 
 function catalogueFor(locale: string | undefined): Catalogue {

@@ -1,10 +1,10 @@
 // Entry point (`npm start`): load and validate the configuration, build the core, attach the adapter
 // for the configured platform (the terminal adapter when none is), and shut down cleanly on signals.
-import { runShell } from '../adapters/shell/index.js';
-import { createApp } from './app.js';
-import { type Config, loadConfig } from './config.js';
-import { AvatarError, ConfigError } from './errors.js';
-import { createLogger } from './logger.js';
+import { runShell } from './shell/index.js';
+import { createApp } from '../src/app.js';
+import { type Config, loadConfig } from '../src/config.js';
+import { AvatarError, ConfigError } from '../src/errors.js';
+import { createLogger } from '../src/logger.js';
 
 function fatal(message: string): never {
   process.stderr.write(`${message}\n`);

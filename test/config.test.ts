@@ -1,0 +1,48 @@
+// Configuration: defaults from an empty environment, and one error listing every bad variable.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+describe('loadConfig', () => {
+  it('starts with documented defaults from an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.kling.apiKey).toBeUndefined();
+    expect(config.kling.baseUrl).toBe('https://api.cometapi.com');
+    expect(config.audio).toMatchObject({ minSeconds: 2, maxSeconds: 60, maxBytes: 5_000_000 });
+    expect(config.store.url).toMatch(/^sqlite:\/\/.*data\/bot\.sqlite$/);
+    expect(config.follow).toEqual({ pollFirstMs: 10_000, pollMaxMs: 60_000, deadlineMs: 1_200_000 });
+    expect(config.discord).toBeUndefined();
+    expect(config.slack).toBeUndefined();
+  });
+
+  it('lists every malformed variable in one error', () => {
+    try {
+      loadConfig({ PORT: 'eighty', AUDIO_MAX_SECONDS: '900', DEFAULT_MODE: 'ultra', PUBLIC_URL: 'ftp://x' });
+      expect.unreachable('loadConfig should have thrown');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'AUDIO_MAX_SECONDS', 'DEFAULT_MODE', 'PUBLIC_URL'])
+        expect(problems).toContain(name);
+    }
+  });
+
+  it('refuses half-configured platforms and inconsistent settings', () => {
+    expect(() => loadConfig({ DISCORD_TOKEN: 't', DISCORD_MODE: 'http' })).toThrow(
+      /DISCORD_APPLICATION_ID[\s\S]*DISCORD_PUBLIC_KEY/,
+    );
+    expect(() => loadConfig({ SLACK_CLIENT_ID: 'c' })).toThrow(/SLACK_CLIENT_SECRET/);
+    expect(() => loadConfig({ KLING_AUDIO_TRANSPORT: 'url' })).toThrow(/PUBLIC_URL/);
+    expect(() => loadConfig({ STORE_URL: 'mysql://x' })).toThrow(/STORE_URL/);
+  });
+
+  it('never puts the API key into the error text', () => {
+    try {
+      loadConfig({ COMETAPI_KEY: 'sk-supersecret-123456', PORT: '-1' });
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('sk-supersecret');
+    }
+    expect(loadConfig({ COMETAPI_KEY: 'sk-supersecret-123456' }).kling.apiKey).toBe('sk-supersecret-123456');
+  });
+});

@@ -6,12 +6,12 @@ import { AdapterMap, AvatarService } from './core/avatar-service.js';
 import type { AttachmentRef } from './core/types.js';
 import { registerCoreRoutes } from './http/core-routes.js';
 import { HttpServer } from './http/server.js';
-import { KlingClient } from './kling/client.js';
-import { type KlingEmulator, startEmulator } from './kling/emulator/server.js';
 import { JobRunner } from './jobs/job-runner.js';
 import type { JobStore } from './jobs/job-store.js';
 import { openJobStore } from './jobs/open-store.js';
 import type { AvatarApi, MediaPort, RunnerContext } from './jobs/ports.js';
+import { KlingClient } from './kling/client.js';
+import { type KlingEmulator, startEmulator } from './kling/emulator/server.js';
 import type { Logger } from './logger.js';
 import { prepareImage } from './media/prepare-image.js';
 import { prepareVoice } from './media/prepare-voice.js';
@@ -56,7 +56,10 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       logger: logger.child({ component: 'emulator' }),
     });
     kling = { baseUrl: emulator.url, apiKey: 'emulator-key' };
-    logger.warn({ emulator: emulator.url }, 'COMETAPI_KEY is not set: using the built-in Kling emulator, no real videos');
+    logger.warn(
+      { emulator: emulator.url },
+      'COMETAPI_KEY is not set: using the built-in Kling emulator, no real videos',
+    );
   }
   const client = new KlingClient({
     ...kling,

@@ -27,7 +27,9 @@ export function localAttachment(spec: string, what: 'photo' | 'voice note'): Att
       const info = await stat(spec).catch(() => undefined);
       if (!info?.isFile()) throw new InputError('DOWNLOAD_FAILED', 'no such file', { params: { what } });
       if (info.size > maxBytes)
-        throw new InputError('DOWNLOAD_TOO_BIG', 'file too big', { params: { what, maxMb: Math.round(maxBytes / 1e6) } });
+        throw new InputError('DOWNLOAD_TOO_BIG', 'file too big', {
+          params: { what, maxMb: Math.round(maxBytes / 1e6) },
+        });
       return readFile(spec);
     },
   };

@@ -16,14 +16,16 @@ export function parseLine(line: string): ParsedLine {
   if (trimmed === '' || trimmed.startsWith('#')) return { kind: 'empty' };
   if (trimmed === '/help' || trimmed === 'help') return { kind: 'help' };
   const [command, ...rest] = trimmed.split(/\s+/);
-  if (command !== `/${avatarCommand.name}`) return { kind: 'error', message: `unknown command ${command}; try /help` };
+  if (command !== `/${avatarCommand.name}`)
+    return { kind: 'error', message: `unknown command ${command}; try /help` };
   const values: Partial<Record<AvatarOptionName, string>> = {};
   const args = trimmed.slice(command.length);
   for (const match of args.matchAll(TOKEN)) {
     const [, key, doubleQuoted, singleQuoted, bare, stray] = match;
     if (stray !== undefined) return { kind: 'error', message: `expected name=value, got "${stray}"` };
     if (!key || !KNOWN.has(key)) return { kind: 'error', message: `unknown option "${key}"` };
-    const value = doubleQuoted !== undefined ? doubleQuoted.replace(/\\(.)/g, '$1') : (singleQuoted ?? bare ?? '');
+    const value =
+      doubleQuoted !== undefined ? doubleQuoted.replace(/\\(.)/g, '$1') : (singleQuoted ?? bare ?? '');
     values[key as AvatarOptionName] = value;
   }
   void rest;

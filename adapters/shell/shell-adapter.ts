@@ -2,7 +2,14 @@
 // with a `video: <path>` line. Copying to a name derived from the job id makes delivery idempotent.
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatAdapter, DeliveryReceipt, JobUpdate, VideoResult } from '../../src/core/types.js';
+import type {
+  AttachmentRef,
+  ChatAdapter,
+  DeliveryReceipt,
+  JobUpdate,
+  VideoResult,
+} from '../../src/core/types.js';
+import { localAttachment } from './local-attachment.js';
 
 export const SHELL_ADAPTER = 'shell';
 
@@ -28,6 +35,11 @@ export class ShellAdapter implements ChatAdapter {
     if (update.phase === 'failed') this.failedJobs.add(update.jobId);
     if (update.phase === 'delivered') return; // the `video:` line already said it
     this.write(`[${update.jobId}] ${update.text}`);
+  }
+
+  /** Local paths and URLs typed at the terminal can simply be read again after a restart. */
+  reviveAttachment(input: Pick<AttachmentRef, 'name' | 'source'>): AttachmentRef {
+    return localAttachment(input.source, 'photo');
   }
 
   async deliver(video: VideoResult): Promise<DeliveryReceipt> {

@@ -175,7 +175,8 @@ export class AvatarService {
 function attachmentMeta(ref: AttachmentRef): Job['input']['image'] {
   return {
     name: ref.name,
-    source: ref.source.replace(/\?.*$/, ''),
+    // Kept whole (signed CDN links included) so an adapter can fetch it again after a restart.
+    source: ref.source,
     ...(ref.contentType ? { contentType: ref.contentType } : {}),
     ...(ref.size !== undefined ? { size: ref.size } : {}),
   };

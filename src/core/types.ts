@@ -107,4 +107,11 @@ export interface ChatAdapter {
   readonly name: string;
   update(update: JobUpdate): Promise<void>;
   deliver(video: VideoResult, update: JobUpdate): Promise<DeliveryReceipt>;
+  /**
+   * Optional: rebuilds an input handle after a restart that happened before the input was saved
+   * (the in-memory handle is gone). Return undefined when the input cannot be fetched again.
+   */
+  reviveAttachment?(
+    input: Pick<AttachmentRef, 'name' | 'source' | 'contentType' | 'size'>,
+  ): AttachmentRef | undefined;
 }

@@ -32,7 +32,11 @@ export function registerCoreRoutes(server: HttpServer, deps: CoreRouteDeps): voi
 
   server.route('GET', '/healthz', async (_req, res) => {
     const storeOk = await deps.store.ping();
-    sendJson(res, storeOk ? 200 : 503, { ok: storeOk, store: storeOk ? 'up' : 'down', kling: deps.klingTarget });
+    sendJson(res, storeOk ? 200 : 503, {
+      ok: storeOk,
+      store: storeOk ? 'up' : 'down',
+      kling: deps.klingTarget,
+    });
   });
 
   server.route('GET', '/media/:token', async (_req, res, params) => {

@@ -80,7 +80,9 @@ export async function downloadToFile(url: string, file: string, options: Downloa
     await pipeline(response.body, limiter(options.maxBytes), createWriteStream(file));
   } catch (error) {
     await rm(file, { force: true });
-    throw error instanceof DownloadError ? error : new DownloadError(`download failed: ${String(error)}`, 'network');
+    throw error instanceof DownloadError
+      ? error
+      : new DownloadError(`download failed: ${String(error)}`, 'network');
   }
 }
 
@@ -101,7 +103,9 @@ export async function downloadToBuffer(
       chunks.push(chunk as Buffer);
     }
   } catch (error) {
-    throw error instanceof DownloadError ? error : new DownloadError(`download failed: ${String(error)}`, 'network');
+    throw error instanceof DownloadError
+      ? error
+      : new DownloadError(`download failed: ${String(error)}`, 'network');
   }
   const type = response.headers['content-type'];
   return { bytes: Buffer.concat(chunks), contentType: typeof type === 'string' ? type : undefined };

@@ -5,7 +5,11 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
 
 export type RouteParams = Record<string, string>;
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: RouteParams) => Promise<void> | void;
+export type RouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: RouteParams,
+) => Promise<void> | void;
 
 interface Route {
   method: string;

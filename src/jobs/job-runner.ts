@@ -1,9 +1,10 @@
 // The in-process scheduler that drives each job through its steps. One step at a time per job (a keyed
 // mutex), timers for waiting, and a resume on start-up for every unfinished job. The state lives in
 // the store, so a fresh process over the same store carries on where the last one stopped.
+
+import { KeyedMutex } from '../util/keyed-mutex.js';
 import type { Job } from './job.js';
 import { isTerminal } from './job.js';
-import { KeyedMutex } from '../util/keyed-mutex.js';
 import { failJob } from './notifier.js';
 import type { RunnerContext, StepOutcome } from './ports.js';
 import { deliverStep, downloadStep } from './steps/finish.js';

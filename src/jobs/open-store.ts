@@ -12,7 +12,8 @@ const REDIS_TIMEOUT_MS = 2_000;
 
 export async function openJobStore(url: string): Promise<KeyvJobStore> {
   if (url.startsWith('sqlite://')) return new KeyvJobStore(await openSqlite(url.slice('sqlite://'.length)));
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) return new KeyvJobStore(await openRedis(url));
+  if (url.startsWith('redis://') || url.startsWith('rediss://'))
+    return new KeyvJobStore(await openRedis(url));
   throw new Error('STORE_URL must start with sqlite://, redis:// or rediss://');
 }
 
@@ -36,7 +37,10 @@ async function openSqlite(file: string): Promise<StoreNamespaces> {
 async function openRedis(url: string): Promise<StoreNamespaces> {
   const client = createClient({
     url,
-    socket: { connectTimeout: REDIS_TIMEOUT_MS, reconnectStrategy: (retries) => Math.min(retries * 200, 2_000) },
+    socket: {
+      connectTimeout: REDIS_TIMEOUT_MS,
+      reconnectStrategy: (retries) => Math.min(retries * 200, 2_000),
+    },
   });
   const [jobs, active, callbacks, media] = NAMESPACES.map((namespace) => {
     const store = new KeyvRedis(client, {

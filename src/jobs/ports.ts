@@ -51,7 +51,10 @@ export interface PreparedVoiceResult {
 
 export interface MediaPort {
   prepareImage(input: Buffer): Promise<PreparedImageResult>;
-  prepareVoice(input: { path: string; name: string; contentType?: string }, workDir: string): Promise<PreparedVoiceResult>;
+  prepareVoice(
+    input: { path: string; name: string; contentType?: string },
+    workDir: string,
+  ): Promise<PreparedVoiceResult>;
   /** Duration in seconds of a finished video, for the output check. */
   videoDuration(path: string): Promise<number | undefined>;
 }

@@ -1,20 +1,9 @@
 // The CometAPI Kling client: avatar create and query, and TTS. Retries are bounded and never resend a
 // create that may already have produced a (billable) task; see retry-policy.ts and error-mapping.ts.
-import { setTimeout as delay } from 'node:timers/promises';
-import type { Dispatcher } from 'undici';
 import { ConfigError, KlingApiError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import {
-  cleanRequestId,
-  headerValue,
-  mapResponseFailure,
-  mapTransportFailure,
-  type Operation,
-  sanitizeText,
-} from './error-mapping.js';
-import { retryDelayMs, shouldRetry } from './retry-policy.js';
-import { type Parsed, parseAvatarTask, parseJsonBody, parseTtsTask, readEnvelope } from './schemas.js';
-import { exchange, TransportFailure } from './transport.js';
+import { type Operation, sanitizeText } from './error-mapping.js';
+import { RequestRunner } from './request-runner.js';
+import { parseAvatarTask, parseTtsTask } from './schemas.js';
 import type { AvatarTaskBody, KlingAudio, KlingClientOptions, KlingTask, TtsBody } from './types.js';
 
 export type * from './types.js';
@@ -26,14 +15,7 @@ export const TTS_POLL_DELAYS_MS = [1_000, 2_000, 3_000] as const;
 export const TTS_DEFAULT_DEADLINE_MS = 60_000;
 
 export class KlingClient {
-  readonly #baseUrl: string;
-  readonly #apiKey: string;
-  readonly #timeoutMs: number;
-  readonly #maxRetries: number;
-  readonly #log: Logger;
-  readonly #dispatcher: Dispatcher | undefined;
-  readonly #sleep: (ms: number) => Promise<void>;
-  readonly #random: () => number;
+  readonly #runner: RequestRunner;
 
   constructor(options: KlingClientOptions) {
     const problems: string[] = [];
@@ -44,14 +26,7 @@ export class KlingClient {
     if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0)
       problems.push('kling maxRetries must be a non-negative integer');
     if (problems.length > 0) throw new ConfigError(problems);
-    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.#apiKey = options.apiKey.trim();
-    this.#timeoutMs = options.timeoutMs;
-    this.#maxRetries = options.maxRetries;
-    this.#log = options.logger;
-    this.#dispatcher = options.dispatcher;
-    this.#sleep = options.sleep ?? ((ms) => delay(ms));
-    this.#random = options.random ?? Math.random;
+    this.#runner = new RequestRunner(options);
   }
 
   /**
@@ -63,7 +38,7 @@ export class KlingClient {
    */
   async createAvatarTask(body: AvatarTaskBody, signal?: AbortSignal): Promise<KlingTask> {
     const op: Operation = { method: 'POST', path: AVATAR_PATH, replaySafe: false };
-    const { value, requestId } = await this.#send(op, body, signal, parseAvatarTask);
+    const { value, requestId } = await this.#runner.send(op, body, signal, parseAvatarTask);
     return { ...value, ...(requestId ? { requestId } : {}) };
   }
 
@@ -74,7 +49,7 @@ export class KlingClient {
    */
   async getAvatarTask(id: string, signal?: AbortSignal): Promise<KlingTask> {
     const op: Operation = { method: 'GET', path: `${AVATAR_PATH}/${encodeTaskId(id)}`, replaySafe: true };
-    const { value, requestId } = await this.#send(op, undefined, signal, parseAvatarTask);
+    const { value, requestId } = await this.#runner.send(op, undefined, signal, parseAvatarTask);
     return { ...value, ...(requestId ? { requestId } : {}) };
   }
 
@@ -90,7 +65,7 @@ export class KlingClient {
   ): Promise<KlingAudio> {
     const { signal, deadlineMs = TTS_DEFAULT_DEADLINE_MS } = options;
     const giveUpAt = Date.now() + deadlineMs;
-    let { value: task, requestId } = await this.#send(
+    let { value: task, requestId } = await this.#runner.send(
       { method: 'POST', path: TTS_PATH, replaySafe: true },
       body,
       signal,
@@ -109,17 +84,17 @@ export class KlingClient {
         );
       }
       const waitMs = TTS_POLL_DELAYS_MS[Math.min(poll, TTS_POLL_DELAYS_MS.length - 1)] ?? 0;
-      await this.#pause(Math.min(waitMs, remainingMs), signal);
+      await this.#runner.pause(Math.min(waitMs, remainingMs), signal);
       const op: Operation = {
         method: 'GET',
         path: `${TTS_PATH}/${encodeTaskId(task.taskId)}`,
         replaySafe: true,
       };
-      ({ value: task, requestId } = await this.#send(op, undefined, signal, parseTtsTask));
+      ({ value: task, requestId } = await this.#runner.send(op, undefined, signal, parseTtsTask));
     }
     const audio = task.audios[0];
     if (task.status === 'failed' || !audio) {
-      const detail = sanitizeText(task.statusMessage || 'speech synthesis failed', [this.#apiKey]);
+      const detail = sanitizeText(task.statusMessage || 'speech synthesis failed', this.#runner.secrets);
       throw new KlingApiError('KLING_TASK_FAILED', `Kling TTS task ${task.taskId} failed: ${detail}`, {
         requestId,
         params: { detail },
@@ -131,112 +106,6 @@ export class KlingClient {
       durationSeconds: audio.durationSeconds,
       taskId: task.taskId,
     };
-  }
-
-  /** Runs one operation with the retry policy; logs every failure with constant messages. */
-  async #send<T>(
-    op: Operation,
-    payload: object | undefined,
-    signal: AbortSignal | undefined,
-    parse: (json: unknown) => Parsed<T>,
-  ): Promise<{ value: T; requestId: string | undefined }> {
-    for (let retriesDone = 0; ; retriesDone++) {
-      signal?.throwIfAborted();
-      const started = Date.now();
-      try {
-        const result = await this.#attempt(op, payload, signal, parse);
-        this.#log.debug(
-          {
-            method: op.method,
-            path: op.path,
-            requestId: result.requestId,
-            attempt: retriesDone + 1,
-            ms: Date.now() - started,
-          },
-          'Kling request succeeded',
-        );
-        return result;
-      } catch (error) {
-        if (!(error instanceof KlingApiError)) throw error;
-        const context = {
-          method: op.method,
-          path: op.path,
-          status: error.status,
-          klingCode: error.klingCode,
-          requestId: error.requestId,
-          attempt: retriesDone + 1,
-          code: error.code,
-          ambiguous: error.ambiguous,
-        };
-        if (!shouldRetry(error, retriesDone, this.#maxRetries)) {
-          this.#log.warn(context, 'Kling request failed');
-          throw error;
-        }
-        const delayMs = retryDelayMs(error, retriesDone, this.#random);
-        this.#log.info({ ...context, delayMs }, 'Kling request failed; retrying');
-        await this.#pause(delayMs, signal);
-      }
-    }
-  }
-
-  async #attempt<T>(
-    op: Operation,
-    payload: object | undefined,
-    signal: AbortSignal | undefined,
-    parse: (json: unknown) => Parsed<T>,
-  ): Promise<{ value: T; requestId: string | undefined }> {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.#apiKey}`,
-      accept: 'application/json',
-      ...(payload ? { 'content-type': 'application/json' } : {}),
-    };
-    let res: Awaited<ReturnType<typeof exchange>>;
-    try {
-      res = await exchange({
-        url: `${this.#baseUrl}${op.path}`,
-        method: op.method,
-        headers,
-        ...(payload ? { body: JSON.stringify(payload) } : {}),
-        timeoutMs: this.#timeoutMs,
-        ...(signal ? { signal } : {}),
-        ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
-      });
-    } catch (error) {
-      if (error instanceof TransportFailure) throw mapTransportFailure(error, op);
-      throw error;
-    }
-    const secrets = [this.#apiKey];
-    const ctx = { secrets, nowMs: Date.now() };
-    if (res.status >= 200 && res.status < 300 && res.text !== undefined) {
-      const json = parseJsonBody(res.text);
-      const envelope = readEnvelope(json);
-      if (envelope.claimsSuccess) {
-        const parsed = parse(json);
-        if (!parsed.ok) throw mapResponseFailure(res, op, ctx, parsed.problem);
-        const requestId = cleanRequestId(
-          envelope.requestId ?? headerValue(res.headers, 'x-request-id'),
-          secrets,
-        );
-        return { value: parsed.value, requestId };
-      }
-    }
-    throw mapResponseFailure(res, op, ctx);
-  }
-
-  /** The injected sleep, cut short by the caller's abort. */
-  async #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    if (!signal) return this.#sleep(ms);
-    signal.throwIfAborted();
-    let onAbort = (): void => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      await Promise.race([this.#sleep(ms), aborted]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
   }
 }
 

@@ -200,7 +200,15 @@ export function mapResponseFailure(
     return build(GARBLED, `unexpected success body: ${problem}`, { requestId, detail: problem });
   }
   const balance = /quota/i.test(provider.cometCode ?? '') || BALANCE_TEXT.test(message ?? '');
-  const r = byCode ?? (balance ? rule('KLING_ACCOUNT') : statusRule(status, provider));
+  // An unknown non-zero code on a 2xx is still an explicit refusal, not a garbled answer.
+  const refusedOk = klingCode !== undefined && klingCode !== 0 && status < 300;
+  const r =
+    byCode ??
+    (balance
+      ? rule('KLING_ACCOUNT')
+      : refusedOk
+        ? rule('KLING_INVALID_REQUEST')
+        : statusRule(status, provider));
   const codeText = klingCode === undefined ? '' : `Kling code ${klingCode}, `;
   const detail = message ?? (klingCode ? `code ${klingCode}` : `HTTP ${status}`);
   return build(r, `${codeText}${message ?? 'no message'}`, { klingCode, requestId, detail });

@@ -25,7 +25,8 @@ export function parseRetryAfterMs(headers: Record<string, HeaderValue>, nowMs: n
   const value = header(headers, 'retry-after');
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return Math.min(Math.round(Number(value) * 1000), RETRY_AFTER_CAP_MS);
-  const date = Date.parse(value);
+  // Date.parse accepts bare numbers like "-3" as years; an HTTP date always names its month.
+  const date = /[a-z]{3}/i.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(date)) return undefined;
   return Math.min(Math.max(0, date - nowMs), RETRY_AFTER_CAP_MS);
 }

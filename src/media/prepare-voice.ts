@@ -56,14 +56,18 @@ export async function prepareVoice(
   // The conversion starts alongside the probe: ffprobe's start-up alone costs about 90 ms, a sixth of
   // converting a 60 s note. A probe verdict still wins; the conversion is then killed and discarded.
   const abort = new AbortController();
-  const conversion = convert(tools, input.path, outPath, limits.maxSeconds + 2, abort.signal);
+  const capSeconds = limits.maxSeconds + 2;
+  const conversion = convert(tools, input.path, outPath, capSeconds, abort.signal);
   conversion.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   try {
     const probe = await probeOrRefuse(tools, input.path, abort.signal);
     const plan = checkProbe(probe, input, limits);
-    const measured = await conversion.catch((error: unknown) => {
-      throw toolFailure(error, 'VOICE_UNREADABLE', 'ffmpeg could not decode the voice note');
-    });
+    const measured = decodedLength(
+      await conversion.catch((error: unknown) => {
+        throw toolFailure(error, 'VOICE_UNREADABLE', 'ffmpeg could not decode the voice note');
+      }),
+      probe,
+    );
 
     if (measured.seconds <= 0)
       throw new InputError('VOICE_UNREADABLE', 'ffmpeg decoded no audio from the voice note');
@@ -74,10 +78,11 @@ export async function prepareVoice(
         params: { seconds: formatSeconds(measured.seconds, 'down'), min: limits.minSeconds },
       });
     if (measured.seconds > limits.maxSeconds) {
-      // Decoding stops shortly after the limit, so a longer stated duration is the better figure.
-      const seconds = Math.max(measured.seconds, probe.durationSeconds ?? 0);
+      // Decoding stops at the cap; past it, the container's figure (if any) is the better one.
+      const cut = measured.seconds >= capSeconds - 0.1;
+      const seconds = cut ? Math.max(measured.seconds, probe.durationSeconds ?? 0) : measured.seconds;
       throw new InputError('VOICE_TOO_LONG', `voice note lasts ${seconds} s`, {
-        params: { seconds: formatSeconds(seconds, 'up'), max: limits.maxSeconds },
+        params: { seconds: formatSeconds(seconds, cut ? 'nearest' : 'up'), max: limits.maxSeconds },
       });
     }
     const { size } = await stat(outPath);
@@ -131,7 +136,7 @@ function checkProbe(
   const stated = probe.durationSeconds;
   if (stated !== undefined && stated > limits.maxSeconds * 1.25 + 1)
     throw new InputError('VOICE_TOO_LONG', `container says ${stated} s`, {
-      params: { seconds: formatSeconds(stated, 'up'), max: limits.maxSeconds },
+      params: { seconds: formatSeconds(stated), max: limits.maxSeconds },
     });
 
   const originalFormat = `${containerName(probe.formatName, input.name)}/${audio.codec}`;
@@ -165,8 +170,28 @@ function extension(name: string): string {
 }
 
 interface Measured {
-  seconds: number;
+  /** End of the encoded output: exact to an MP3 frame (24 ms at 48 kHz), padding included. */
+  outTimeSeconds: number;
+  /** Decoded samples over all channels, as volumedetect counted them before the downmix. */
+  decodedSamples?: number;
   maxVolumeDb: number;
+}
+
+/**
+ * Exact seconds from the decoded sample count, so a 60.000 s note is not refused for the padding
+ * of its last MP3 frame. The output time is the fallback when the two disagree, which happens when
+ * the stream changes format midway and volumedetect starts counting again.
+ */
+function decodedLength(m: Measured, probe: MediaProbe): { seconds: number; maxVolumeDb: number } {
+  const audio = probe.audioStreams[0];
+  const perSecond = (audio?.channels ?? 0) * (audio?.sampleRate ?? 0);
+  const fromSamples =
+    m.decodedSamples !== undefined && perSecond > 0 ? m.decodedSamples / perSecond : undefined;
+  const seconds =
+    fromSamples !== undefined && Math.abs(fromSamples - m.outTimeSeconds) < 0.1
+      ? fromSamples
+      : m.outTimeSeconds;
+  return { seconds, maxVolumeDb: m.maxVolumeDb };
 }
 
 /**
@@ -201,8 +226,12 @@ async function convert(
   const outTimes = [...stdout.matchAll(/^out_time_us=(\d+)$/gm)];
   const lastOutTime = outTimes.at(-1)?.[1];
   const peak = /max_volume: (-?[\d.]+|-inf) dB/.exec(stderr)?.[1];
-  const maxVolumeDb = peak === undefined || peak === '-inf' ? Number.NEGATIVE_INFINITY : Number(peak);
-  return { seconds: lastOutTime === undefined ? 0 : Number(lastOutTime) / 1e6, maxVolumeDb };
+  const samples = /n_samples: (\d+)/.exec(stderr)?.[1];
+  return {
+    outTimeSeconds: lastOutTime === undefined ? 0 : Number(lastOutTime) / 1e6,
+    ...(samples === undefined ? {} : { decodedSamples: Number(samples) }),
+    maxVolumeDb: peak === undefined || peak === '-inf' ? Number.NEGATIVE_INFINITY : Number(peak),
+  };
 }
 
 /** A ToolError becomes a user error only when the tool ran and rejected the input. */

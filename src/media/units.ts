@@ -6,10 +6,11 @@ export function formatMb(bytes: number): string {
 }
 
 /**
- * Seconds with one decimal, rounded away from the limit that was crossed: a 60.02 s note over a
+ * Seconds with one decimal. Measured lengths near a limit round away from it: a 60.02 s note over a
  * 60 s limit shows as "60.1", a 1.98 s note under a 2 s minimum as "1.9".
  */
-export function formatSeconds(seconds: number, direction: 'up' | 'down'): string {
-  const tenths = direction === 'up' ? Math.ceil(seconds * 10 - 1e-9) : Math.floor(seconds * 10 + 1e-9);
-  return (tenths / 10).toFixed(1);
+export function formatSeconds(seconds: number, direction: 'up' | 'down' | 'nearest' = 'nearest'): string {
+  const round = { up: Math.ceil, down: Math.floor, nearest: Math.round }[direction];
+  const nudge = { up: -1e-9, down: 1e-9, nearest: 0 }[direction];
+  return (round(seconds * 10 + nudge) / 10).toFixed(1);
 }

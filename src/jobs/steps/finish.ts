@@ -4,8 +4,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { JobError } from '../../errors.js';
-import { t } from '../../i18n/catalog.js';
 import { downloadToFile } from '../../http/download.js';
+import { t } from '../../i18n/catalog.js';
 import type { Job } from '../job.js';
 import { buildUpdate, failJob, notify } from '../notifier.js';
 import type { RunnerContext, StepOutcome } from '../ports.js';
@@ -39,7 +39,11 @@ export async function downloadStep(ctx: RunnerContext, job: Job): Promise<StepOu
   } catch (error) {
     ctx.logger.warn({ jobId: job.id, attempts, err: error }, 'result download failed');
     if (attempts >= MAX_ATTEMPTS) {
-      await failJob(ctx, job, new JobError('RESULT_DOWNLOAD_FAILED', 'result download failed', { cause: error }));
+      await failJob(
+        ctx,
+        job,
+        new JobError('RESULT_DOWNLOAD_FAILED', 'result download failed', { cause: error }),
+      );
       return { kind: 'stop' };
     }
     await ctx.store.update(job.id, (j) => {

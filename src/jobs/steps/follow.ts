@@ -18,7 +18,9 @@ export async function pollStep(ctx: RunnerContext, job: Job): Promise<StepOutcom
     await failJob(
       ctx,
       job,
-      new JobError('JOB_DEADLINE', 'deadline passed', { params: { minutes: Math.round(deadlineMs / 60_000) } }),
+      new JobError('JOB_DEADLINE', 'deadline passed', {
+        params: { minutes: Math.round(deadlineMs / 60_000) },
+      }),
     );
     return { kind: 'stop' };
   }

@@ -2,8 +2,8 @@
 // is spent. Every refusal is an InputError whose message tells the user what to fix.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../../errors.js';
 import type { AttachmentRef } from '../../core/types.js';
+import { InputError } from '../../errors.js';
 import type { Job } from '../job.js';
 import { failJob, notify } from '../notifier.js';
 import type { RunnerContext, StepOutcome } from '../ports.js';
@@ -36,7 +36,11 @@ export async function prepareStep(ctx: RunnerContext, initial: Job): Promise<Ste
       const voicePath = voice.path;
       const prepared = await ctx.mediaLimit.run(() =>
         ctx.media.prepareVoice(
-          { path: voicePath, name: voice.name, ...(voice.contentType ? { contentType: voice.contentType } : {}) },
+          {
+            path: voicePath,
+            name: voice.name,
+            ...(voice.contentType ? { contentType: voice.contentType } : {}),
+          },
           dir,
         ),
       );
@@ -44,7 +48,10 @@ export async function prepareStep(ctx: RunnerContext, initial: Job): Promise<Ste
       audioSeconds = prepared.durationSeconds;
       repairs.push(...prepared.repairs);
     } else {
-      audioSeconds = Math.max(ctx.config.audio.minSeconds, (job.input.text ?? '').length / TTS_CHARS_PER_SECOND);
+      audioSeconds = Math.max(
+        ctx.config.audio.minSeconds,
+        (job.input.text ?? '').length / TTS_CHARS_PER_SECOND,
+      );
     }
     job = await ctx.store.update(job.id, (j) => {
       j.state = 'prepared';
@@ -71,11 +78,14 @@ async function saveInputs(ctx: RunnerContext, job: Job, dir: string): Promise<Jo
   const needImage = !job.input.image.path;
   const needVoice = job.input.voice !== undefined && !job.input.voice.path;
   if (!needImage && !needVoice) return job;
-  const refs = ctx.pendingInputs.get(job.id);
-  // After a restart the in-memory attachment handles are gone and the links may have expired.
-  if (!refs) throw new InputError('DOWNLOAD_FAILED', 'inputs lost before download', { params: { what: 'photo' } });
+  // After a restart the in-memory handles are gone; the adapter may be able to fetch the inputs again.
+  const refs = ctx.pendingInputs.get(job.id) ?? revive(ctx, job);
+  if (!refs)
+    throw new InputError('DOWNLOAD_FAILED', 'inputs lost before download', { params: { what: 'photo' } });
   const maxBytes = ctx.config.media.inputMaxBytes;
-  const imagePath = needImage ? await saveOne(refs.image, path.join(dir, 'input-image'), maxBytes) : undefined;
+  const imagePath = needImage
+    ? await saveOne(refs.image, path.join(dir, 'input-image'), maxBytes)
+    : undefined;
   const voicePath =
     needVoice && refs.voice ? await saveOne(refs.voice, path.join(dir, 'input-voice'), maxBytes) : undefined;
   ctx.pendingInputs.delete(job.id);
@@ -83,6 +93,14 @@ async function saveInputs(ctx: RunnerContext, job: Job, dir: string): Promise<Jo
     if (imagePath) j.input.image.path = imagePath;
     if (voicePath && j.input.voice) j.input.voice.path = voicePath;
   });
+}
+
+function revive(ctx: RunnerContext, job: Job): { image: AttachmentRef; voice?: AttachmentRef } | undefined {
+  const adapter = ctx.adapters.get(job.replyTo.adapter);
+  const image = adapter?.reviveAttachment?.(job.input.image);
+  const voice = job.input.voice ? adapter?.reviveAttachment?.(job.input.voice) : undefined;
+  if (!image || (job.input.voice && !voice)) return undefined;
+  return voice ? { image, voice } : { image };
 }
 
 async function saveOne(ref: AttachmentRef, file: string, maxBytes: number): Promise<string> {

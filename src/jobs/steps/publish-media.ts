@@ -1,7 +1,8 @@
 // Registers a local file under an unguessable /media/<token> URL for a limited time (audio for the
 // provider to fetch, or a result link when a platform cannot take the upload).
-import type { RunnerContext } from '../ports.js';
+
 import { randomToken } from '../../util/ids.js';
+import type { RunnerContext } from '../ports.js';
 
 export async function publishMedia(
   ctx: Pick<RunnerContext, 'store' | 'config'>,

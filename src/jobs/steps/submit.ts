@@ -66,7 +66,11 @@ export async function reconcileStep(ctx: RunnerContext, job: Job): Promise<StepO
     }
     const attempts = (job.kling?.reconcileAttempts ?? 0) + 1;
     if (attempts > MAX_RECONCILE_ATTEMPTS) {
-      await failJob(ctx, job, new JobError('JOB_SUBMIT_UNCONFIRMED', 'could not confirm create', { cause: error }));
+      await failJob(
+        ctx,
+        job,
+        new JobError('JOB_SUBMIT_UNCONFIRMED', 'could not confirm create', { cause: error }),
+      );
       return { kind: 'stop' };
     }
     await ctx.store.update(job.id, (j) => {
@@ -135,7 +139,9 @@ async function buildBody(ctx: RunnerContext, job: Job): Promise<AvatarTaskBody> 
     prompt: job.prompt,
     mode: job.mode,
     external_task_id: job.id,
-    ...(ctx.callbackBaseUrl ? { callback_url: `${ctx.callbackBaseUrl}/kling/callback/${job.callbackToken}` } : {}),
+    ...(ctx.callbackBaseUrl
+      ? { callback_url: `${ctx.callbackBaseUrl}/kling/callback/${job.callbackToken}` }
+      : {}),
   };
   if (prepared.audioId) return { ...body, audio_id: prepared.audioId };
   const audioPath = prepared.audioPath as string;

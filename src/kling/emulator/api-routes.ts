@@ -100,14 +100,15 @@ export async function handleCreate(
   // Real providers can fail after the task exists (timeout or 5xx on the way back), so this fault
   // creates the task and still answers 500: clients must reconcile by external_task_id, not resubmit.
   const thenFail = ctx.faults.drawCreateThenFail();
-  if (ctx.faults.settings.callbackBeforeCreateResponse) await ctx.tasks.announce(task);
+  const callbackFirst = ctx.faults.settings.callbackBeforeCreateResponse;
+  if (callbackFirst) await ctx.tasks.announce(task);
   if (thenFail) {
     ctx.faults.count('createThenFail');
     sendKlingError(res, 500, 5000, 'Server internal error');
   } else {
     sendSuccess(res, created);
   }
-  if (!ctx.faults.settings.callbackBeforeCreateResponse) void ctx.tasks.announce(task);
+  if (!callbackFirst) void ctx.tasks.announce(task);
 }
 
 export async function handleQuery(

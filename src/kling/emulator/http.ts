@@ -36,6 +36,9 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    // A client that hangs up mid-upload emits neither 'end' nor always 'error'; without this the
+    // promise would stay pending forever. After 'end' the rejection is a no-op.
+    req.on('close', () => reject(new Error('request closed before the body was complete')));
   });
 }
 

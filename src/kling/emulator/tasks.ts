@@ -103,7 +103,7 @@ export class TaskEngine {
       task_status_msg: task.statusMsg,
       task_info: task.externalTaskId === undefined ? {} : { external_task_id: task.externalTaskId },
       task_result: task.video ? { videos: [task.video] } : {},
-      ...(terminal ? { final_unit_deduction: units.toFixed(1) } : {}),
+      ...(terminal ? { final_unit_deduction: String(Math.round(units * 100) / 100) } : {}),
       created_at: task.createdAt,
       updated_at: task.updatedAt,
     };

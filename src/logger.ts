@@ -1,4 +1,5 @@
 // pino logger factory: JSON by default, pretty in a terminal, secrets redacted by path and by value.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -18,6 +19,16 @@ const REDACT_PATHS = [
   'req.headers.authorization',
 ];
 
+const jobContext = new AsyncLocalStorage<{ jobId: string }>();
+
+/**
+ * Runs `work` with `jobId` attached to every log line written inside it, including lines from the
+ * Kling client and media code that know nothing about jobs.
+ */
+export function runWithJob<T>(jobId: string, work: () => Promise<T>): Promise<T> {
+  return jobContext.run({ jobId }, work);
+}
+
 export interface LoggerOptions {
   level: string;
   format: 'auto' | 'json' | 'pretty';
@@ -34,6 +45,10 @@ export function createLogger(options: LoggerOptions): Logger {
     base: undefined,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: pino.stdSerializers.err },
+    mixin: () => {
+      const context = jobContext.getStore();
+      return context ? { jobId: context.jobId } : {};
+    },
     hooks: {
       // Last line of defence: a secret that slipped into a message or error text is masked.
       streamWrite: secrets.length === 0 ? undefined : (line) => scrub(line, secrets),

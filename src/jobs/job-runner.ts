@@ -2,6 +2,7 @@
 // mutex), timers for waiting, and a resume on start-up for every unfinished job. The state lives in
 // the store, so a fresh process over the same store carries on where the last one stopped.
 
+import { runWithJob } from '../logger.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import type { Job } from './job.js';
 import { isTerminal } from './job.js';
@@ -89,23 +90,25 @@ export class JobRunner {
   }
 
   private advance(jobId: string): Promise<void> {
-    return this.mutex.run(jobId, async () => {
-      for (let guard = 0; guard < 50 && !this.stopped; guard++) {
-        const job = await this.ctx.store.get(jobId);
-        if (!job || isTerminal(job)) return;
-        let outcome: StepOutcome;
-        try {
-          outcome = await this.step(job);
-        } catch (error) {
-          // A bug or a store outage inside a step: log it and try again later rather than lose the job.
-          this.ctx.logger.error({ jobId, state: job.state, err: error }, 'job step crashed');
-          outcome = await this.recover(job, error);
-        }
-        if (outcome.kind === 'continue') continue;
-        if (outcome.kind === 'wait') this.schedule(jobId, outcome.delayMs);
-        return;
+    return this.mutex.run(jobId, () => runWithJob(jobId, () => this.advanceLocked(jobId)));
+  }
+
+  private async advanceLocked(jobId: string): Promise<void> {
+    for (let guard = 0; guard < 50 && !this.stopped; guard++) {
+      const job = await this.ctx.store.get(jobId);
+      if (!job || isTerminal(job)) return;
+      let outcome: StepOutcome;
+      try {
+        outcome = await this.step(job);
+      } catch (error) {
+        // A bug or a store outage inside a step: log it and try again later rather than lose the job.
+        this.ctx.logger.error({ jobId, state: job.state, err: error }, 'job step crashed');
+        outcome = await this.recover(job, error);
       }
-    });
+      if (outcome.kind === 'continue') continue;
+      if (outcome.kind === 'wait') this.schedule(jobId, outcome.delayMs);
+      return;
+    }
   }
 
   private step(job: Job): Promise<StepOutcome> {

@@ -90,7 +90,8 @@ export function sanitizeText(text: string, secrets: readonly string[], max = DET
     .replace(/\bBearer\s+\S+/gi, 'Bearer [redacted]')
     .replace(/\bsk-[A-Za-z0-9_-]{8,}/g, 'sk-[redacted]')
     .replace(/\s*\(request id: [^)]*\)/gi, '')
-    .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+    // Control characters and bidi overrides could garble or disguise the text in a chat client.
+    .replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   return out.length > max ? `${out.slice(0, max - 1)}…` : out;

@@ -2,8 +2,11 @@
 // headers, raw body, delay, or a destroyed socket) and is recorded, so tests can assert both sides.
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { inspect } from 'node:util';
 import pino from 'pino';
 import { Agent } from 'undici';
+import { expect } from 'vitest';
+import { KlingApiError } from '../../src/errors.js';
 import { KlingClient, type KlingClientOptions } from '../../src/kling/client.js';
 
 export interface ScriptedResponse {
@@ -34,6 +37,8 @@ export interface FakeCometApi {
   enqueue(...responses: Responder[]): void;
   /** The answer once the queue is empty (default: a loud 599 so unscripted calls fail tests). */
   fallback(response: Responder): void;
+  /** Forgets queued answers, recorded requests and the fallback, between tests. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +85,11 @@ export async function startFakeCometApi(options: { port?: number } = {}): Promis
     enqueue: (...responses) => queue.push(...responses),
     fallback: (response) => {
       fallback = response;
+    },
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
+      fallback = UNSCRIPTED;
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
@@ -213,4 +223,27 @@ export function testClient(baseUrl: string, overrides: Partial<KlingClientOption
     ...overrides,
   });
   return { client, logs, sleeps, close: () => agent.close() };
+}
+
+/** Asserts `secret` appears nowhere in the error: own properties, causes, inspect output, string form. */
+export function expectNoSecret(error: unknown, secret = TEST_API_KEY): void {
+  expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(secret);
+  expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(secret);
+  expect(String(error)).not.toContain(secret);
+}
+
+/** Awaits a call that must fail with a secret-free KlingApiError, and returns that error. */
+export async function captureFailure(
+  promise: Promise<unknown>,
+  secret = TEST_API_KEY,
+): Promise<KlingApiError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(KlingApiError);
+  expectNoSecret(error, secret);
+  return error as KlingApiError;
 }

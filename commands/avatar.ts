@@ -25,7 +25,7 @@ export const avatarCommand = {
   name: 'avatar',
   description: 'Make a talking-avatar video from a face photo and a voice note (or text)',
   options: [
-    { name: 'image', type: 'attachment', required: true, description: 'Face photo: JPG, PNG, WebP, GIF, AVIF or HEIC' },
+    { name: 'image', type: 'attachment', required: true, description: 'Face photo: JPG, PNG, WebP, GIF or AVIF' },
     { name: 'voice', type: 'attachment', required: false, description: 'Voice note, 2 to 60 seconds' },
     {
       name: 'text',

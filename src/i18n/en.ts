@@ -15,7 +15,7 @@ export const en = {
   'job.caption': 'AI-generated talking-avatar video for {user}.',
 
   // Request shape
-  'error.IMAGE_MISSING': 'Attach a face photo (JPG, PNG, WebP, GIF, AVIF or HEIC) as the image.',
+  'error.IMAGE_MISSING': 'Attach a face photo (JPG, PNG, WebP, GIF or AVIF) as the image.',
   'error.VOICE_OR_TEXT_MISSING': 'Attach a voice note, or give the text the avatar should say.',
   'error.VOICE_AND_TEXT': 'Give either a voice note or text to speak, not both.',
   'error.MODE_INVALID': 'Mode must be "std" or "pro".',
@@ -26,7 +26,7 @@ export const en = {
   'error.IMAGE_UNREADABLE':
     'The photo could not be read (the file looks damaged or is not an image). Send a JPG or PNG photo.',
   'error.IMAGE_FORMAT':
-    'The photo is in {format} format, which is not supported. Send a JPG, PNG, WebP, GIF, AVIF or HEIC image.',
+    'The photo is in {format} format, which is not supported. Send a JPG, PNG, WebP, GIF or AVIF image.',
   'error.IMAGE_TOO_SMALL':
     'The photo is {width}×{height} px; each side must be at least {min} px. Send a larger photo.',
   'error.IMAGE_ASPECT':
@@ -93,6 +93,76 @@ export const en = {
   'error.CONFIG_INVALID': 'The bot is misconfigured. An admin must check its settings.',
   'error.FFMPEG_MISSING': 'The bot cannot process audio right now. An admin must install ffmpeg.',
   'error.INTERNAL': 'Something went wrong inside the bot. Nothing was charged; try again.',
+
+  // Slack adapter: modal, status message, buttons, delivery
+  'slack.modal.title': 'Talking avatar',
+  'slack.modal.submit': 'Create video',
+  'slack.modal.cancel': 'Cancel',
+  'slack.modal.intro':
+    'Make a talking-avatar video from a face photo and a voice note, or from text for the avatar to say.',
+  'slack.modal.fromMessage': 'From the message: {files}',
+  'slack.field.image.label': 'Face photo',
+  'slack.field.image.hint': 'A clear, front-facing photo: JPG, PNG, WebP, GIF, AVIF or HEIC.',
+  'slack.field.voice.label': 'Voice note',
+  'slack.field.voice.hint':
+    'An audio file or a recorded clip, {min} to {max} seconds. Leave it empty to use text instead.',
+  'slack.field.text.label': 'Or text to speak',
+  'slack.field.text.hint': 'What the avatar should say, if you attach no voice note.',
+  'slack.field.prompt.label': 'Prompt',
+  'slack.field.prompt.hint': 'Expression, gestures or camera, for example "smiles, small nods".',
+  'slack.field.mode.label': 'Quality',
+  'slack.field.mode.hint': 'std is cheaper; pro looks better and costs more.',
+  'slack.field.channel.label': 'Post in',
+  'slack.field.channel.hint': 'The channel where the bot shows progress and posts the video.',
+  'slack.mode.std': 'std (standard)',
+  'slack.mode.pro': 'pro (higher quality)',
+  'slack.file.photo': 'photo',
+  'slack.file.voice': 'voice note',
+  'slack.error.channelMissing': 'Pick the channel where the video should go.',
+  'slack.error.cannotPost':
+    'I could not post in <#{channel}>. Invite me there with /invite, or pick another channel, and try again.',
+  'slack.status.received': '{user} asked for a talking-avatar video. Starting…',
+  'slack.status.rerun': 'Starting again in {mode} mode for {user}…',
+  'slack.status.context': 'Requested by {user} · {mode} · job {jobId}',
+  'slack.button.againPro': 'Again in pro',
+  'slack.button.againStd': 'Again in std',
+  'slack.button.retry': 'Retry',
+  'slack.delivery.comment': '{user} {caption}',
+  'slack.delivery.link':
+    '{user} {caption} The file is too large to upload here; download it from <{url}|this link> (valid for {hours} hours).',
+  'slack.help':
+    'Run /avatar to open the form, or use the "Make talking avatar" shortcut on a message that has a photo or a voice clip.',
+
+  // Discord adapter
+  'discord.what.photo': 'photo',
+  'discord.what.voice': 'voice note',
+  'discord.status.starting': 'Got it. Fetching your photo and voice note…',
+  'discord.status.video': 'Video: {link}',
+  'discord.button.againPro': 'Again in pro',
+  'discord.button.againStd': 'Again in std',
+  'discord.button.retry': 'Retry',
+  'discord.thread.name': 'Talking avatar for {user}',
+  'discord.result.link':
+    'The video is {sizeMb} MB, more than this channel accepts as an upload. Download it here (the link expires in {hours} h): {url}',
+  'discord.help.usage':
+    'Use {usage} with a face photo and a voice note (or text). For a voice message: right-click it, choose Apps → "Make talking avatar", then add a photo.',
+  'discord.help.noMedia':
+    'That message has no voice note or photo to use. Pick a voice message or a photo, or use {usage}.',
+  'discord.modal.titleImage': 'Add a face photo',
+  'discord.modal.titleVoice': 'Add a voice note or text',
+  'discord.modal.image': 'Face photo',
+  'discord.modal.imageHint': 'One face, looking at the camera: JPG, PNG or WebP',
+  'discord.modal.voice': 'Voice note',
+  'discord.modal.voiceHint': '2 to 60 seconds of speech, or leave empty and write the text below',
+  'discord.modal.text': 'Text to speak',
+  'discord.modal.textHint': 'Used only when you upload no voice note',
+  'discord.modal.prompt': 'Prompt (optional)',
+  'discord.modal.promptHint': 'Expression, gestures or camera, e.g. "smiles, small nods"',
+  'discord.modal.mode': 'Mode',
+  'discord.modal.modeStd': 'std: cheaper',
+  'discord.modal.modePro': 'pro: better quality',
+  'discord.modal.expired': 'This form has expired. Run "Make talking avatar" on the message again.',
+  'discord.button.stale': 'This button no longer works. Start a new video with {usage}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -63,7 +63,7 @@ export function planGeometry(width: number, height: number, limits: Limits): Geo
     Math.max(1, Math.round(canvas.width * scale)),
     Math.max(1, Math.round(canvas.height * scale)),
   );
-  if (scale > 1) repairs.push(`upscaled ${width}x${height} by ${scale.toFixed(2)}`);
+  if (scale > 1) repairs.push(`upscaled ${canvas.width}x${canvas.height} to ${out.width}x${out.height}`);
   if (scale < 1) repairs.push(`downscaled ${canvas.width}x${canvas.height} to ${out.width}x${out.height}`);
 
   const geometry: Geometry = { width, height, outWidth: out.width, outHeight: out.height, repairs };

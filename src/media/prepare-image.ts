@@ -41,6 +41,7 @@ export async function prepareImage(input: Buffer, limits: Config['image']): Prom
   const geometry = planGeometry(width, height, limits);
   const repairs = describeRepairs(meta, format.name, geometry);
   const options = { limitInputPixels: limits.maxPixels, failOn: 'error' } as const;
+  // sharp's JPEG output is 8-bit sRGB already, greyscale and CMYK inputs included (see the tests).
   const oriented = () => {
     const image = sharp(input, options).rotate();
     return meta.hasAlpha ? image.flatten({ background: WHITE }) : image;

@@ -6,10 +6,11 @@ import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { AvatarError, InputError } from '../errors.js';
-import { fileUrl, type MediaProbe, probeMedia } from './probe.js';
-import { runTool, ToolError } from './run.js';
+import { type MediaProbe, probeMedia } from './probe.js';
+import { ToolError } from './run.js';
 import type { MediaTools } from './tools.js';
 import { formatMb, formatSeconds } from './units.js';
+import { convertToMp3, decodedLength } from './voice-convert.js';
 
 export interface PreparedVoice {
   path: string;
@@ -28,8 +29,6 @@ export interface VoiceInput {
 
 /** Peak level below which a recording counts as silence (real speech peaks far above -30 dB). */
 export const SILENCE_MAX_VOLUME_DB = -50;
-const BITRATE = '96k';
-const CONVERT_TIMEOUT_MS = 60_000;
 
 const AUDIO_EXTENSIONS = new Set([
   'mp3',
@@ -53,18 +52,19 @@ export async function prepareVoice(
   workDir: string,
 ): Promise<PreparedVoice> {
   const outPath = path.join(workDir, `voice-${randomUUID()}.mp3`);
-  // The conversion starts alongside the probe: ffprobe's start-up alone costs about 90 ms, a sixth of
-  // converting a 60 s note. A probe verdict still wins; the conversion is then killed and discarded.
+  // The conversion starts alongside the probe: ffprobe's start-up alone (mostly the dynamic linker)
+  // costs about 60 ms of CPU, over a tenth of converting a 60 s note. A probe verdict still wins;
+  // the conversion is then killed and its output deleted. `capSeconds` bounds work on endless input.
   const abort = new AbortController();
   const capSeconds = limits.maxSeconds + 2;
-  const conversion = convert(tools, input.path, outPath, capSeconds, abort.signal);
+  const conversion = convertToMp3(tools, input.path, outPath, capSeconds, abort.signal);
   conversion.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   try {
     const probe = await probeOrRefuse(tools, input.path, abort.signal);
     const plan = checkProbe(probe, input, limits);
     const measured = decodedLength(
       await conversion.catch((error: unknown) => {
-        throw toolFailure(error, 'VOICE_UNREADABLE', 'ffmpeg could not decode the voice note');
+        throw unreadable(error, 'ffmpeg could not decode the voice note');
       }),
       probe,
     );
@@ -110,7 +110,7 @@ async function probeOrRefuse(tools: MediaTools, filePath: string, signal: AbortS
   try {
     return await probeMedia(tools, filePath, { signal });
   } catch (error) {
-    throw toolFailure(error, 'VOICE_UNREADABLE', 'ffprobe could not read the voice note');
+    throw unreadable(error, 'ffprobe could not read the voice note');
   }
 }
 
@@ -120,7 +120,7 @@ function checkProbe(
   input: VoiceInput,
   limits: Config['audio'],
 ): { originalFormat: string; repairs: string[] } {
-  // ffprobe "reads" any text file as an ANSI-art video; that is not a recording.
+  // ffprobe reads a text file named .nfo or .ans as an ANSI-art "video"; that is not a recording.
   if (probe.formatName === 'tty' || (probe.audioStreams.length === 0 && probe.videoStreams.length === 0))
     throw new InputError('VOICE_UNREADABLE', `not a media file (format ${probe.formatName})`);
   const audio = probe.audioStreams[0];
@@ -169,78 +169,13 @@ function extension(name: string): string {
   return path.extname(name).slice(1).toLowerCase();
 }
 
-interface Measured {
-  /** End of the encoded output: exact to an MP3 frame (24 ms at 48 kHz), padding included. */
-  outTimeSeconds: number;
-  /** Decoded samples over all channels, as volumedetect counted them before the downmix. */
-  decodedSamples?: number;
-  maxVolumeDb: number;
-}
-
-/**
- * Exact seconds from the decoded sample count, so a 60.000 s note is not refused for the padding
- * of its last MP3 frame. The output time is the fallback when the two disagree, which happens when
- * the stream changes format midway and volumedetect starts counting again.
- */
-function decodedLength(m: Measured, probe: MediaProbe): { seconds: number; maxVolumeDb: number } {
-  const audio = probe.audioStreams[0];
-  const perSecond = (audio?.channels ?? 0) * (audio?.sampleRate ?? 0);
-  const fromSamples =
-    m.decodedSamples !== undefined && perSecond > 0 ? m.decodedSamples / perSecond : undefined;
-  const seconds =
-    fromSamples !== undefined && Math.abs(fromSamples - m.outTimeSeconds) < 0.1
-      ? fromSamples
-      : m.outTimeSeconds;
-  return { seconds, maxVolumeDb: m.maxVolumeDb };
-}
-
-/**
- * Decodes the first audio stream once, writing the MP3 while measuring the decoded duration
- * (`-progress` out_time) and the peak level (volumedetect). `-t` bounds the work on endless input.
- */
-async function convert(
-  tools: MediaTools,
-  inPath: string,
-  outPath: string,
-  capSeconds: number,
-  signal: AbortSignal,
-): Promise<Measured> {
-  const { stdout, stderr } = await runTool(
-    tools.ffmpeg,
-    [
-      ...['-hide_banner', '-nostdin', '-nostats', '-n'],
-      ...['-t', String(capSeconds), '-i', fileUrl(inPath)],
-      ...['-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1'],
-      ...['-ac', '1', '-af', 'volumedetect', '-c:a', 'libmp3lame', '-b:a', BITRATE],
-      ...['-progress', 'pipe:1', '-f', 'mp3', fileUrl(outPath)],
-    ],
-    { timeoutMs: CONVERT_TIMEOUT_MS, signal },
-  ).catch((error: unknown) => {
-    // Failing to write our own output (missing or full work directory) is not the user's fault.
-    if (error instanceof ToolError && error.details.stderrTail.includes(path.basename(outPath)))
-      throw new AvatarError('INTERNAL', `ffmpeg could not write ${outPath}: ${error.details.stderrTail}`, {
-        cause: error,
-      });
-    throw error;
-  });
-  const outTimes = [...stdout.matchAll(/^out_time_us=(\d+)$/gm)];
-  const lastOutTime = outTimes.at(-1)?.[1];
-  const peak = /max_volume: (-?[\d.]+|-inf) dB/.exec(stderr)?.[1];
-  const samples = /n_samples: (\d+)/.exec(stderr)?.[1];
-  return {
-    outTimeSeconds: lastOutTime === undefined ? 0 : Number(lastOutTime) / 1e6,
-    ...(samples === undefined ? {} : { decodedSamples: Number(samples) }),
-    maxVolumeDb: peak === undefined || peak === '-inf' ? Number.NEGATIVE_INFINITY : Number(peak),
-  };
-}
-
 /** A ToolError becomes a user error only when the tool ran and rejected the input. */
-function toolFailure(error: unknown, code: 'VOICE_UNREADABLE', message: string): unknown {
+function unreadable(error: unknown, message: string): unknown {
   if (!(error instanceof ToolError)) return error;
   if (error.details.spawnError)
     return new AvatarError('FFMPEG_MISSING', `${message}: ${error.message}`, { cause: error });
   if (error.details.exitCode !== undefined)
-    return new InputError(code, `${message}: ${error.details.stderrTail}`, { cause: error });
+    return new InputError('VOICE_UNREADABLE', `${message}: ${error.details.stderrTail}`, { cause: error });
   return new AvatarError('INTERNAL', `${message}: ${error.message}`, {
     cause: error,
     retryable: error.details.timedOut === true,

@@ -1,10 +1,11 @@
 // Entry point (`npm start`): load and validate the configuration, build the core, attach the adapter
 // for the configured platform (the terminal adapter when none is), and shut down cleanly on signals.
-import { runShell } from './shell/index.js';
+
 import { createApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { AvatarError, ConfigError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
+import { DEMO_LINE, runShell } from './shell/index.js';
 
 function fatal(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -19,7 +20,11 @@ try {
   throw error;
 }
 
-const logger = createLogger({ level: config.log.level, format: config.log.format, secrets: [config.kling.apiKey] });
+const logger = createLogger({
+  level: config.log.level,
+  format: config.log.format,
+  secrets: [config.kling.apiKey],
+});
 
 const app = await createApp(config, logger).catch((error: unknown) => {
   if (error instanceof AvatarError) fatal(`Cannot start: ${error.message}`);
@@ -39,5 +44,10 @@ async function shutdown(signal: string, code: number): Promise<void> {
 process.on('SIGINT', () => void shutdown('SIGINT', 130));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
-const code = await runShell(app, { input: process.stdin, output: process.stdout });
+const demo = process.argv.includes('--demo');
+const code = await runShell(app, {
+  input: process.stdin,
+  output: process.stdout,
+  ...(demo ? { preset: [DEMO_LINE] } : {}),
+});
 await shutdown('end of input', code);

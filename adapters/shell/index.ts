@@ -15,7 +15,12 @@ import { SHELL_ADAPTER, ShellAdapter } from './shell-adapter.js';
 export interface ShellOptions {
   input: Readable & { isTTY?: boolean };
   output: Writable;
+  /** Lines handled before reading input (`npm run demo` uses the bundled samples). */
+  preset?: string[];
 }
+
+/** The request `npm run demo` makes: the bundled face and voice note. */
+export const DEMO_LINE = '/avatar image=samples/face.jpg voice=samples/voice.ogg';
 
 /** Runs until input ends; resolves with the process exit code. */
 export async function runShell(app: App, options: ShellOptions): Promise<number> {
@@ -29,10 +34,20 @@ export async function runShell(app: App, options: ShellOptions): Promise<number>
   const started = Date.now();
   let lineNo = 0;
   const rl = createInterface({ input: options.input, terminal: false });
+  // Created now: an iterator made after the input has already ended (e.g. </dev/null) never finishes.
+  const inputLines = rl[Symbol.asyncIterator]();
   if (interactive) write(`Type ${avatarUsage()} (or /help). Ctrl-D to quit.`);
   let submitErrors = 0;
 
-  for await (const line of rl) {
+  async function* lines(): AsyncGenerator<string> {
+    for (const line of options.preset ?? []) {
+      write(`> ${line}`);
+      yield line;
+    }
+    for (let next = await inputLines.next(); !next.done; next = await inputLines.next()) yield next.value;
+  }
+
+  for await (const line of lines()) {
     lineNo += 1;
     const parsed = parseLine(line);
     if (parsed.kind === 'empty') continue;

@@ -2,6 +2,11 @@
 // repairing what can be repaired and refusing the rest with measured figures. Metadata is stripped:
 // the photo goes to a third party, and EXIF can carry the sender's GPS position.
 import sharp, { type Metadata, type Sharp } from 'sharp';
+
+// Every photo is processed once, so libvips's operation cache only holds memory (tens of MB per
+// process under load); turning it off keeps resident memory flat with many jobs in flight.
+sharp.cache(false);
+
 import type { Config } from '../config.js';
 import { InputError } from '../errors.js';
 import { describeFormat, sniffFormat } from './image-format.js';

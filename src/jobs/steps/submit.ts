@@ -7,6 +7,7 @@ import type { Job } from '../job.js';
 import { failJob, notify } from '../notifier.js';
 import type { AvatarTask, AvatarTaskBody, RunnerContext, StepOutcome } from '../ports.js';
 import { pollDelayMs, retryDelayMs } from './backoff.js';
+import { TTS_CHARS_PER_SECOND } from './prepare.js';
 import { publishMedia } from './publish-media.js';
 
 const MAX_RECONCILE_ATTEMPTS = 8;
@@ -116,7 +117,7 @@ async function ensureSpeech(ctx: RunnerContext, job: Job): Promise<Job> {
   const seconds = speech.durationSeconds;
   if (seconds < audio.minSeconds)
     throw new InputError('TEXT_TOO_SHORT', 'speech too short', {
-      params: { min: audio.minSeconds, minChars: Math.ceil(audio.minSeconds * 14) },
+      params: { min: audio.minSeconds, minChars: Math.ceil(audio.minSeconds * TTS_CHARS_PER_SECOND) },
     });
   if (seconds > audio.maxSeconds)
     throw new InputError('VOICE_TOO_LONG', 'speech too long', {

@@ -66,8 +66,16 @@ export async function pollStep(ctx: RunnerContext, job: Job): Promise<StepOutcom
     await failJob(ctx, job, new KlingApiError('KLING_TASK_FAILED', 'task failed', { params: { detail } }));
     return { kind: 'stop' };
   }
+  const state = task.status === 'processing' ? 'processing' : 'submitted';
+  const atCap = delayMs === pollDelayMs(kling.polls, pollFirstMs, pollMaxMs);
+  if (state === job.state && task.status === kling.status && atCap) {
+    // Nothing changed and the back-off is at its cap: skip the store write. With a thousand renders
+    // waiting this is most polls; after a restart such a job is simply polled once straight away.
+    if (state === 'processing') await notify(ctx, job, state);
+    return { kind: 'wait', delayMs };
+  }
   const updated = await ctx.store.update(job.id, (j) => {
-    j.state = task.status === 'processing' ? 'processing' : 'submitted';
+    j.state = state;
     j.kling = { ...kling, polls, lastPollAt: now, status: task.status, nextPollAt: now + delayMs };
   });
   if (updated.state === 'processing') await notify(ctx, updated, 'processing');

@@ -5,7 +5,9 @@ import { createApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { AvatarError, ConfigError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
+import { startDiscordAdapter } from './discord/index.js';
 import { DEMO_LINE, runShell } from './shell/index.js';
+import { startSlackAdapter } from './slack/index.js';
 
 function fatal(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -31,6 +33,7 @@ const app = await createApp(config, logger).catch((error: unknown) => {
   fatal(`Cannot start: ${error instanceof Error ? error.message : String(error)}`);
 });
 
+const platforms: Array<{ stop(): Promise<void> }> = [];
 let closing = false;
 async function shutdown(signal: string, code: number): Promise<void> {
   if (closing) return;
@@ -38,16 +41,34 @@ async function shutdown(signal: string, code: number): Promise<void> {
   logger.info({ signal }, 'shutting down');
   const timer = setTimeout(() => process.exit(code), 10_000);
   timer.unref();
+  for (const platform of platforms)
+    await platform
+      .stop()
+      .catch((error: unknown) => logger.error({ err: error }, 'error while stopping an adapter'));
   await app.close().catch((error: unknown) => logger.error({ err: error }, 'error while closing'));
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown('SIGINT', 130));
 process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
-const demo = process.argv.includes('--demo');
-const code = await runShell(app, {
-  input: process.stdin,
-  output: process.stdout,
-  ...(demo ? { preset: [DEMO_LINE] } : {}),
-});
-await shutdown('end of input', code);
+try {
+  if (config.discord) platforms.push(await startDiscordAdapter(app, config.discord));
+  if (config.slack) platforms.push(await startSlackAdapter(app, config.slack));
+} catch (error) {
+  logger.fatal({ err: error }, 'a chat platform adapter could not start');
+  await shutdown('adapter start failure', 2);
+}
+
+if (platforms.length > 0) {
+  // Chat platforms run until a signal; jobs left by an earlier run carry on now.
+  const resumed = await app.service.resume();
+  logger.info({ resumed, platforms: platforms.length }, 'bot ready');
+} else {
+  const demo = process.argv.includes('--demo');
+  const code = await runShell(app, {
+    input: process.stdin,
+    output: process.stdout,
+    ...(demo ? { preset: [DEMO_LINE] } : {}),
+  });
+  await shutdown('end of input', code);
+}

@@ -2,37 +2,22 @@
 // media modules satisfy them, and so can a test's instrumented stand-in at the network edge.
 import type { Config } from '../config.js';
 import type { AttachmentRef, ChatAdapter } from '../core/types.js';
+import type { AvatarTaskBody, KlingAudio, KlingTask, TtsBody } from '../kling/types.js';
 import type { Logger } from '../logger.js';
 import type { Semaphore } from '../util/semaphore.js';
 import type { JobStore } from './job-store.js';
 
-export type KlingTaskStatus = 'submitted' | 'processing' | 'succeed' | 'failed';
-
-export interface AvatarTask {
-  taskId: string;
-  status: KlingTaskStatus;
-  statusMessage: string;
-  externalTaskId?: string;
-  videos: Array<{ id: string; url: string; durationSeconds: number }>;
-}
-
-export interface AvatarTaskBody {
-  image: string;
-  audio_id?: string;
-  sound_file?: string;
-  prompt: string;
-  mode: 'std' | 'pro';
-  callback_url?: string;
-  external_task_id: string;
-}
+/** The provider's wire types, shared with the Kling client so the two cannot drift apart. */
+export type { AvatarTaskBody, KlingTaskStatus } from '../kling/types.js';
+export type AvatarTask = Pick<KlingTask, 'taskId' | 'status' | 'statusMessage' | 'externalTaskId' | 'videos'>;
 
 export interface AvatarApi {
   createAvatarTask(body: AvatarTaskBody, signal?: AbortSignal): Promise<AvatarTask>;
   getAvatarTask(id: string, signal?: AbortSignal): Promise<AvatarTask>;
   synthesizeSpeech(
-    body: { text: string; voice_id: string; voice_language: 'en' | 'zh'; voice_speed: number },
+    body: TtsBody,
     options?: { signal?: AbortSignal; deadlineMs?: number },
-  ): Promise<{ audioId: string; durationSeconds: number; taskId: string; url?: string }>;
+  ): Promise<KlingAudio>;
 }
 
 export interface PreparedImageResult {

@@ -25,7 +25,15 @@ try {
 const logger = createLogger({
   level: config.log.level,
   format: config.log.format,
-  secrets: [config.kling.apiKey],
+  secrets: [
+    config.kling.apiKey,
+    config.discord?.token,
+    config.slack?.botToken,
+    config.slack?.signingSecret,
+    config.slack?.appToken,
+    config.slack?.oauth?.clientSecret,
+    config.slack?.oauth?.stateSecret,
+  ],
 });
 
 const app = await createApp(config, logger).catch((error: unknown) => {

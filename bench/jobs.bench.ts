@@ -52,6 +52,13 @@ export async function run(): Promise<BenchRow[]> {
         PORT: '0',
         LOG_LEVEL: 'warn',
         LOG_FORMAT: 'json',
+        // One operator sends all of them: the team budgets (0 = no limit) must not refuse any.
+        USER_CONCURRENT_JOBS: '0',
+        USER_JOBS_PER_DAY: '0',
+        USER_SECONDS_PER_MONTH: '0',
+        TENANT_CONCURRENT_JOBS: '0',
+        TENANT_JOBS_PER_DAY: '0',
+        TENANT_SECONDS_PER_MONTH: '0',
       },
       stdio: ['pipe', 'ignore', 'ignore'],
     });

@@ -25,7 +25,12 @@ export const avatarCommand = {
   name: 'avatar',
   description: 'Make a talking-avatar video from a face photo and a voice note (or text)',
   options: [
-    { name: 'image', type: 'attachment', required: true, description: 'Face photo: JPG, PNG, WebP, GIF or AVIF' },
+    {
+      name: 'image',
+      type: 'attachment',
+      required: true,
+      description: 'Face photo: JPG, PNG, WebP, GIF or AVIF',
+    },
     { name: 'voice', type: 'attachment', required: false, description: 'Voice note, 2 to 60 seconds' },
     {
       name: 'text',
@@ -41,7 +46,13 @@ export const avatarCommand = {
       maxLength: 2500,
       description: 'Expression, gestures or camera, e.g. "smiles, small nods"',
     },
-    { name: 'mode', type: 'choice', required: false, choices: MODES, description: 'std (cheaper) or pro (better)' },
+    {
+      name: 'mode',
+      type: 'choice',
+      required: false,
+      choices: MODES,
+      description: 'std (cheaper) or pro (better)',
+    },
   ],
 } as const satisfies CommandDefinition;
 

@@ -2,6 +2,7 @@
 // emulator, job runner, HTTP server) and hands adapters one object to attach to.
 import path from 'node:path';
 import type { Config } from './config.js';
+import { TeamControls } from './controls/controls.js';
 import { AdapterMap, AvatarService } from './core/avatar-service.js';
 import type { AttachmentRef } from './core/types.js';
 import { registerCoreRoutes } from './http/core-routes.js';
@@ -9,13 +10,17 @@ import { HttpServer } from './http/server.js';
 import { JobRunner } from './jobs/job-runner.js';
 import type { JobStore } from './jobs/job-store.js';
 import { openJobStore } from './jobs/open-store.js';
+import { PartsThrottle } from './jobs/parts-throttle.js';
 import type { AvatarApi, MediaPort, RunnerContext } from './jobs/ports.js';
 import { KlingClient } from './kling/client.js';
 import { type KlingEmulator, startEmulator } from './kling/emulator/server.js';
 import type { Logger } from './logger.js';
+import { detectPauses } from './media/detect-pauses.js';
+import { joinParts } from './media/join-parts.js';
 import { prepareImage } from './media/prepare-image.js';
 import { prepareVoice } from './media/prepare-voice.js';
 import { probeMedia } from './media/probe.js';
+import { splitAudio } from './media/split-audio.js';
 import { type MediaTools, resolveMediaTools } from './media/tools.js';
 import { Semaphore } from './util/semaphore.js';
 
@@ -61,16 +66,19 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       'COMETAPI_KEY is not set: using the built-in Kling emulator, no real videos',
     );
   }
+  const partsThrottle = new PartsThrottle(config.split.concurrency, logger);
   const client = new KlingClient({
     ...kling,
     timeoutMs: config.kling.requestTimeoutMs,
     maxRetries: config.kling.maxRetries,
     logger: logger.child({ component: 'kling' }),
+    onAttemptFailed: (error) => partsThrottle.observe(error),
   });
   const api: AvatarApi = overrides.api ? overrides.api(client) : client;
 
   const pendingInputs = new Map<string, { image: AttachmentRef; voice?: AttachmentRef }>();
   const adapters = new AdapterMap();
+  const controls = new TeamControls({ store, config, logger });
   const ctx: RunnerContext = {
     config,
     store,
@@ -80,13 +88,16 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger,
     mediaLimit: new Semaphore(config.media.concurrency),
     submitLimit: new Semaphore(config.kling.submitConcurrency),
+    partsThrottle,
     pendingInputs,
     // Without a public URL the emulator can still call us back on loopback, which keeps demos snappy.
     callbackBaseUrl: config.http.publicUrl ?? (emulator ? url : undefined),
     jobDir: (jobId) => path.join(config.paths.dataDir, 'jobs', jobId),
+    controls,
   };
   const runner = new JobRunner(ctx);
-  const service = new AvatarService({ config, store, runner, adapters, pendingInputs, logger });
+  const service = new AvatarService({ config, store, runner, adapters, pendingInputs, logger, controls });
+  service.retention.start();
   registerCoreRoutes(server, { service, store, logger, klingTarget: emulator ? 'emulator' : 'cometapi' });
   logger.info({ url }, 'http server listening');
 
@@ -100,6 +111,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     emulator,
     async close() {
       await server.close();
+      service.retention.stop();
       await runner.stop();
       await emulator?.close();
       await store.close();
@@ -110,7 +122,12 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
 function mediaPort(config: Config, tools: MediaTools): MediaPort {
   return {
     prepareImage: (input) => prepareImage(input, config.image),
-    prepareVoice: (input, workDir) => prepareVoice(input, tools, config.audio, workDir),
+    // Notes up to AUDIO_MAX_TOTAL_SECONDS are accepted; longer than AUDIO_MAX_SECONDS are split later.
+    prepareVoice: (input, workDir) =>
+      prepareVoice(input, tools, { ...config.audio, maxTotalSeconds: config.split.maxTotalSeconds }, workDir),
     videoDuration: async (file) => (await probeMedia(tools, file)).durationSeconds,
+    detectPauses: (file, totalSeconds) => detectPauses(tools, file, { totalSeconds }),
+    splitAudio: (file, parts, outDir) => splitAudio(tools, file, parts, outDir, config.audio.maxBytes),
+    joinParts: (input) => joinParts(tools, input),
   };
 }

@@ -10,6 +10,11 @@ const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 const num = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().min(min).max(max).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 const optionalString = z
   .string()
   .trim()
@@ -56,6 +61,9 @@ const envSchema = z.object({
 
   AUDIO_MIN_SECONDS: num(2, 0.5),
   AUDIO_MAX_SECONDS: num(60, 2, 300),
+  AUDIO_MAX_TOTAL_SECONDS: num(300, 2, 1800),
+  SPLIT_CONCURRENCY: int(2, 1, 20),
+  SPLIT_SEARCH_SECONDS: num(8, 0.5, 60),
   AUDIO_MAX_BYTES: int(5 * MB, 100_000),
   INPUT_MAX_BYTES: int(25 * 1024 * 1024, 1_000_000),
   MEDIA_CONCURRENCY: int(2, 1, 64),
@@ -71,6 +79,22 @@ const envSchema = z.object({
 
   PRICE_STD_PER_SECOND: num(0.056, 0),
   PRICE_PRO_PER_SECOND: num(0.112, 0),
+
+  CONFIRM_THRESHOLD_USD: num(0.5, 0),
+  CONFIRM_PRO: bool(true),
+  CONFIRM_TTL_MINUTES: num(10, 0.01, 1440),
+  CONSENT_REQUIRED: bool(true),
+  SHELL_ASSUME_CONSENT: bool(true),
+  USER_CONCURRENT_JOBS: int(3),
+  USER_JOBS_PER_DAY: int(20),
+  USER_SECONDS_PER_MONTH: int(600),
+  TENANT_CONCURRENT_JOBS: int(10),
+  TENANT_JOBS_PER_DAY: int(200),
+  TENANT_SECONDS_PER_MONTH: int(6000),
+  RESULT_VISIBILITY: z.enum(['thread', 'channel', 'dm']).default('thread'),
+  INPUT_RETENTION_HOURS: num(6, 0),
+  RESULT_RETENTION_HOURS: num(72, 0),
+  RETENTION_SWEEP_MINUTES: num(15, 0.001, 1440),
 
   FFMPEG_PATH: optionalString,
   FFPROBE_PATH: optionalString,
@@ -122,10 +146,28 @@ export interface Config {
     aspectFix: Env['IMAGE_ASPECT_FIX'];
   };
   audio: { minSeconds: number; maxSeconds: number; maxBytes: number };
+  /** Voice notes longer than audio.maxSeconds are split at pauses into parts (one task each). */
+  split: { maxTotalSeconds: number; concurrency: number; searchSeconds: number };
   media: { inputMaxBytes: number; concurrency: number; ffmpegPath?: string; ffprobePath?: string };
   tts: { voiceId: string; language: 'en' | 'zh'; speed: number; maxChars: number };
   follow: { pollFirstMs: number; pollMaxMs: number; deadlineMs: number };
   prices: { std: number; pro: number };
+  /** Team controls (src/controls): confirmation, consent, default limits, retention. */
+  controls: {
+    confirmThresholdUsd: number;
+    confirmPro: boolean;
+    confirmTtlMs: number;
+    consentRequired: boolean;
+    limits: {
+      user: { concurrent: number; perDay: number; secondsPerMonth: number };
+      tenant: { concurrent: number; perDay: number; secondsPerMonth: number };
+    };
+    visibility: Env['RESULT_VISIBILITY'];
+    inputRetentionMs: number;
+    resultRetentionMs: number;
+    sweepIntervalMs: number;
+  };
+  shell: { assumeConsent: boolean };
   emulator: { submittedMs: number; processingMs: number };
   /** Set when DISCORD_TOKEN is set. */
   discord:
@@ -164,6 +206,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.POLL_MAX_MS < e.POLL_FIRST_MS) problems.push('POLL_MAX_MS: must be at least POLL_FIRST_MS');
   if (e.AUDIO_MAX_SECONDS <= e.AUDIO_MIN_SECONDS)
     problems.push('AUDIO_MAX_SECONDS: must be greater than AUDIO_MIN_SECONDS');
+  if (e.AUDIO_MAX_TOTAL_SECONDS < e.AUDIO_MAX_SECONDS)
+    problems.push('AUDIO_MAX_TOTAL_SECONDS: must be at least AUDIO_MAX_SECONDS');
+  else if (
+    e.AUDIO_MAX_TOTAL_SECONDS > e.AUDIO_MAX_SECONDS &&
+    e.AUDIO_MAX_SECONDS < 2 * e.AUDIO_MIN_SECONDS + 1
+  )
+    problems.push('AUDIO_MAX_SECONDS: must be at least 2 × AUDIO_MIN_SECONDS + 1 to split long voice notes');
   if (e.KLING_AUDIO_TRANSPORT === 'url' && !e.PUBLIC_URL)
     problems.push('KLING_AUDIO_TRANSPORT: "url" needs PUBLIC_URL so the video service can fetch the audio');
   if (e.STORE_URL && !/^(redis|rediss|sqlite):\/\//.test(e.STORE_URL))
@@ -199,6 +248,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       aspectFix: e.IMAGE_ASPECT_FIX,
     },
     audio: { minSeconds: e.AUDIO_MIN_SECONDS, maxSeconds: e.AUDIO_MAX_SECONDS, maxBytes: e.AUDIO_MAX_BYTES },
+    split: {
+      maxTotalSeconds: e.AUDIO_MAX_TOTAL_SECONDS,
+      concurrency: e.SPLIT_CONCURRENCY,
+      searchSeconds: e.SPLIT_SEARCH_SECONDS,
+    },
     media: {
       inputMaxBytes: e.INPUT_MAX_BYTES,
       concurrency: e.MEDIA_CONCURRENCY,
@@ -208,6 +262,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tts: { voiceId: e.TTS_VOICE_ID, language: e.TTS_LANGUAGE, speed: e.TTS_SPEED, maxChars: e.TTS_MAX_CHARS },
     follow: { pollFirstMs: e.POLL_FIRST_MS, pollMaxMs: e.POLL_MAX_MS, deadlineMs: e.JOB_DEADLINE_MS },
     prices: { std: e.PRICE_STD_PER_SECOND, pro: e.PRICE_PRO_PER_SECOND },
+    controls: {
+      confirmThresholdUsd: e.CONFIRM_THRESHOLD_USD,
+      confirmPro: e.CONFIRM_PRO,
+      confirmTtlMs: Math.round(e.CONFIRM_TTL_MINUTES * 60_000),
+      consentRequired: e.CONSENT_REQUIRED,
+      limits: {
+        user: {
+          concurrent: e.USER_CONCURRENT_JOBS,
+          perDay: e.USER_JOBS_PER_DAY,
+          secondsPerMonth: e.USER_SECONDS_PER_MONTH,
+        },
+        tenant: {
+          concurrent: e.TENANT_CONCURRENT_JOBS,
+          perDay: e.TENANT_JOBS_PER_DAY,
+          secondsPerMonth: e.TENANT_SECONDS_PER_MONTH,
+        },
+      },
+      visibility: e.RESULT_VISIBILITY,
+      inputRetentionMs: Math.round(e.INPUT_RETENTION_HOURS * 3_600_000),
+      resultRetentionMs: Math.round(e.RESULT_RETENTION_HOURS * 3_600_000),
+      sweepIntervalMs: Math.round(e.RETENTION_SWEEP_MINUTES * 60_000),
+    },
+    shell: { assumeConsent: e.SHELL_ASSUME_CONSENT },
     emulator: { submittedMs: e.EMULATOR_SUBMITTED_MS, processingMs: e.EMULATOR_PROCESSING_MS },
     discord: e.DISCORD_TOKEN
       ? {

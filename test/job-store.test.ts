@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../src/jobs/job.js';
-import type { JobStore } from '../src/jobs/job-store.js';
+import { JobEndedError, type JobStore } from '../src/jobs/job-store.js';
 import { openJobStore } from '../src/jobs/open-store.js';
 import { type RedisHandle, startRedis } from './helpers/redis-server.js';
 
@@ -103,6 +103,58 @@ function storeContract(name: string, open: () => Promise<JobStore>, teardown: ()
     it('answers a ping', async () => {
       expect(await store.ping()).toBe(true);
     });
+
+    it('never moves a terminal job to another state', async () => {
+      await store.insert(makeJob('j-ended'));
+      await store.update('j-ended', (j) => {
+        j.state = 'cancelled';
+      });
+      await expect(
+        store.update('j-ended', (j) => {
+          j.state = 'prepared';
+        }),
+      ).rejects.toBeInstanceOf(JobEndedError);
+      // Other fields of an ended job can still change (retention, spend).
+      await store.update('j-ended', (j) => {
+        j.prompt = 'scrubbed';
+      });
+      expect(await store.get('j-ended')).toMatchObject({ state: 'cancelled', prompt: 'scrubbed' });
+      expect((await store.listUnfinished()).map((j) => j.id)).not.toContain('j-ended');
+    });
+
+    it('removes a job with its callback token', async () => {
+      await store.insert(makeJob('j-gone', 'gone-token-abcdefghijklmn'));
+      await store.remove('j-gone');
+      expect(await store.get('j-gone')).toBeUndefined();
+      expect(await store.findByCallbackToken('gone-token-abcdefghijklmn')).toBeUndefined();
+      expect((await store.listUnfinished()).map((j) => j.id)).not.toContain('j-gone');
+      await store.remove('j-gone'); // removing twice is harmless
+    });
+
+    it('keeps key/value namespaces apart from each other and from the jobs', async () => {
+      const a = store.kv('settings');
+      const b = store.kv('usage');
+      await a.set('t1', { mode: 'pro' });
+      await b.set('t1', { seconds: 12.5 });
+      expect(await a.get('t1')).toEqual({ mode: 'pro' });
+      expect(await b.get('t1')).toEqual({ seconds: 12.5 });
+      expect(await store.kv('settings').get('t1')).toEqual({ mode: 'pro' });
+      expect(await a.get('j-dup')).toBeUndefined();
+      await a.delete('t1');
+      expect(await a.get('t1')).toBeUndefined();
+      expect(await b.get('t1')).toEqual({ seconds: 12.5 });
+      expect(() => store.kv('jobs')).toThrow(/namespace/);
+      expect(() => store.kv('Bad Name')).toThrow(/namespace/);
+    });
+
+    it('lets key/value entries expire', async () => {
+      const kv = store.kv('consent');
+      await kv.set('short', 1, 30);
+      await kv.set('long', 2, 60_000);
+      await new Promise((r) => setTimeout(r, 80));
+      expect(await kv.get('short')).toBeUndefined();
+      expect(await kv.get('long')).toBe(2);
+    });
   });
 }
 
@@ -131,14 +183,16 @@ storeContract(
 );
 
 describe('sqlite store durability', () => {
-  it('keeps jobs across a close and reopen of the same file', async () => {
+  it('keeps jobs and key/value entries across a close and reopen of the same file', async () => {
     const d = await mkdtemp(path.join(tmpdir(), 'store-'));
     const file = `sqlite://${path.join(d, 'jobs.sqlite')}`;
     const a = await openJobStore(file);
     await a.insert(makeJob('j-persist'));
+    await a.kv('settings').set('t', { mode: 'pro' });
     await a.close();
     const b = await openJobStore(file);
     expect((await b.listUnfinished()).map((j) => j.id)).toEqual(['j-persist']);
+    expect(await b.kv('settings').get('t')).toEqual({ mode: 'pro' });
     await b.close();
     await rm(d, { recursive: true, force: true });
   });

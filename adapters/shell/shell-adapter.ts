@@ -21,6 +21,8 @@ export class ShellAdapter implements ChatAdapter {
   constructor(
     private readonly outDir: string,
     private readonly write: (line: string) => void,
+    /** Sees every update after it is printed (the shell's answers to waiting jobs). */
+    private readonly onUpdate?: (update: JobUpdate) => void,
   ) {}
 
   get failures(): number {
@@ -33,8 +35,8 @@ export class ShellAdapter implements ChatAdapter {
 
   async update(update: JobUpdate): Promise<void> {
     if (update.phase === 'failed') this.failedJobs.add(update.jobId);
-    if (update.phase === 'delivered') return; // the `video:` line already said it
-    this.write(`[${update.jobId}] ${update.text}`);
+    if (update.phase !== 'delivered') this.write(`[${update.jobId}] ${update.text}`); // else `video:` says it
+    this.onUpdate?.(update);
   }
 
   /** Local paths and URLs typed at the terminal can simply be read again after a restart. */

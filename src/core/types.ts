@@ -32,6 +32,12 @@ export interface Requester {
   displayName: string;
   /** Server or workspace the request came from, when there is one. */
   tenantId?: string;
+  /**
+   * Facts for team controls (src/controls), supplied by the platform: role or user-group ids, and
+   * whether the platform calls this user an admin. Absent facts only pass where no rule is set.
+   */
+  roles?: string[];
+  isAdmin?: boolean;
 }
 
 /** One `/avatar` request as every adapter hands it to the core. */
@@ -51,6 +57,13 @@ export interface AvatarRequest {
   mode?: Mode;
   /** BCP 47-ish locale for replies ("en-US", "ar"). */
   locale?: string;
+  /** Channel the request came from, for allowed-channel rules and usage per channel. */
+  channelId?: string;
+  /**
+   * The requester already affirmed, in the request itself (a form checkbox; the terminal operator
+   * by configuration), that they are the person shown or have that person's consent.
+   */
+  consentGiven?: boolean;
   /** Reference to the raw platform payload, for debugging only. */
   raw?: unknown;
 }
@@ -60,13 +73,21 @@ export type JobPhase =
   | 'accepted'
   | 'preparing'
   | 'prepared'
+  | 'awaiting_confirmation'
   | 'submitting'
   | 'submitted'
   | 'processing'
   | 'downloading'
   | 'delivering'
   | 'delivered'
-  | 'failed';
+  | 'failed'
+  | 'cancelled';
+
+/** What the requester can answer to a job in 'awaiting_confirmation' (buttons, shell commands). */
+export type JobAction = 'confirm' | 'cancel' | 'consent';
+
+/** Where a tenant wants finished videos posted; adapters honour what their platform allows. */
+export type ResultVisibility = 'thread' | 'channel' | 'dm';
 
 /** A progress report for an adapter to show. Text is already localised by the core. */
 export interface JobUpdate {
@@ -80,8 +101,16 @@ export interface JobUpdate {
   audioSeconds?: number;
   estimatedCost?: number;
   elapsedMs?: number;
-  /** Present when phase is 'failed'. */
+  /** Long voice notes made as several parts: how many are rendered so far. */
+  parts?: { done: number; total: number };
+  /** Present when phase is 'failed' or 'cancelled' (code JOB_CANCELLED, CONFIRM_EXPIRED…). */
   error?: { code: string; message: string; charged: boolean };
+  /** Present when phase is 'awaiting_confirmation': the answers to offer. */
+  actions?: JobAction[];
+  /** When an unconfirmed job expires without cost (epoch ms), with `actions`. */
+  expiresAt?: number;
+  /** The tenant's result visibility setting at the time the job was accepted. */
+  visibility?: ResultVisibility;
 }
 
 export interface VideoResult {

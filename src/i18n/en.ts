@@ -13,6 +13,9 @@ export const en = {
   'job.failed.charged': 'The render was submitted, so it may have been charged.',
   'job.duplicate': 'This request is already being handled (job {jobId}).',
   'job.caption': 'AI-generated talking-avatar video for {user}.',
+  'job.parts.plan':
+    'Accepted: {seconds} s of speech, made as {parts} parts and joined into one video; {mode} mode, estimated cost US$ {cost} in total.',
+  'job.parts.progress': 'Rendering: {done} of {total} parts done ({elapsed} elapsed).',
 
   // Request shape
   'error.IMAGE_MISSING': 'Attach a face photo (JPG, PNG, WebP, GIF or AVIF) as the image.',
@@ -83,6 +86,10 @@ export const en = {
     'The bot restarted while submitting and could not confirm the render; it was not sent again to avoid a double charge.',
   'error.RESULT_DOWNLOAD_FAILED':
     'The video was rendered but could not be downloaded from the video service. An admin can retry it.',
+  'error.PART_FAILED':
+    'Part {part} of {parts} ({from}–{to} s of your voice note) failed, so the video was not made. {submitted} of {parts} parts had been submitted ({seconds} s of video, up to US$ {cost}). Reason: {reason}',
+  'error.PARTS_JOIN_FAILED':
+    'All {parts} parts were rendered but could not be joined into one video. An admin can retry it.',
   'error.DELIVERY_FAILED': 'The video was rendered but could not be posted here.',
   'error.JOB_NOT_FOUND': 'That job no longer exists. Start a new one with /avatar.',
   'error.JOB_NOT_YOURS': 'Only the person who started this video can use its buttons.',
@@ -93,6 +100,141 @@ export const en = {
   'error.CONFIG_INVALID': 'The bot is misconfigured. An admin must check its settings.',
   'error.FFMPEG_MISSING': 'The bot cannot process audio right now. An admin must install ffmpeg.',
   'error.INTERNAL': 'Something went wrong inside the bot. Nothing was charged; try again.',
+
+  // Team controls: limits and access (refusals before a job exists)
+  'error.LIMIT_USER_CONCURRENT':
+    'You already have {count} videos in progress; the limit is {limit} at a time per person. Try again when one has finished.',
+  'error.LIMIT_USER_PER_DAY':
+    'You have started {count} videos today; the limit is {limit} per person per day. It resets at {resetAt}.',
+  'error.LIMIT_USER_SECONDS_PER_MONTH':
+    'This video needs {needed} s, but {remaining} s are left of your {limit} s per month. The limit resets on {resetAt}. Send a shorter voice note, or ask an admin to raise it.',
+  'error.LIMIT_TENANT_CONCURRENT':
+    'This team already has {count} videos in progress; the limit is {limit} at a time. Try again when one has finished.',
+  'error.LIMIT_TENANT_PER_DAY':
+    'This team has started {count} videos today; the limit is {limit} per day. It resets at {resetAt}.',
+  'error.LIMIT_TENANT_SECONDS_PER_MONTH':
+    'This video needs {needed} s, but {remaining} s are left of this team’s {limit} s per month. The limit resets on {resetAt}. Ask an admin to raise it.',
+  'error.ACCESS_BANNED': 'An admin has blocked you from using this bot here.',
+  'error.ACCESS_CHANNEL': 'The bot is not enabled in this channel. Ask an admin which channels it works in.',
+  'error.ACCESS_ROLE': 'Only members with an allowed role can use this bot here. Ask an admin for access.',
+  'error.ACCESS_PRO_ROLE': 'pro mode is reserved for some roles here. Use std mode, or ask an admin.',
+  'error.ADMIN_ONLY': 'Only an admin of this server or workspace can do that.',
+
+  // Team controls: confirmation, cancellation, consent
+  'error.JOB_CANCELLED': 'Cancelled by {user}.',
+  'error.CONFIRM_EXPIRED': 'It was not confirmed within {minutes} min.',
+  'error.CONFIRM_UNATTENDED':
+    'It needed a confirmation, but the input ended first. Type /confirm {jobId} in an interactive terminal, or change CONFIRM_THRESHOLD_USD or CONFIRM_PRO.',
+  'error.CONSENT_DECLINED': 'Consent for the face in the photo was not given.',
+  'error.CONSENT_NEEDED': 'First confirm that you are the person in the photo or have their consent.',
+  'error.JOB_NOT_WAITING': 'That video is not waiting for a confirmation (it is {state}).',
+  'error.JOB_ALREADY_SUBMITTED':
+    'That video was already sent for rendering, so it can no longer be cancelled.',
+  'error.JOB_ALREADY_ENDED': 'That video has already ended ({state}).',
+  'error.FORGET_JOBS_RUNNING':
+    '{count} of your videos are rendering right now. Run the command again once they have finished.',
+  'error.SETTING_UNKNOWN': 'There is no setting "{name}". Settings: {names}.',
+  'error.SETTING_INVALID': '"{value}" does not fit {name}: {expected}',
+  'job.awaiting.price':
+    'Estimated cost US$ {cost} ({seconds} s of speech, {mode} mode). Confirm to start, or cancel. Without an answer it expires in {minutes} min at no cost.',
+  'job.awaiting.consent':
+    'Before your first video: confirm that you are the person in the photo or have their consent. Estimated cost US$ {cost} ({seconds} s, {mode} mode). Without an answer it expires in {minutes} min at no cost.',
+  'job.cancelled': 'Not made: {reason} Nothing was charged.',
+  'controls.button.confirm': 'Confirm (US$ {cost})',
+  'controls.button.cancel': 'Cancel',
+  'controls.button.consent': 'It’s me, or I have their consent',
+  'controls.consent.recorded': 'Thank you. Your consent is recorded; the video starts now.',
+  'controls.consent.saved': 'Thank you. Your consent is recorded.',
+  'controls.confirmed': 'Confirmed. Submitting the video now.',
+  'controls.cancelled': 'Cancelled job {jobId}. Nothing was charged.',
+
+  // Job states, for /avatar-status
+  'state.accepted': 'accepted',
+  'state.preparing': 'checking the photo and voice',
+  'state.prepared': 'about to be submitted',
+  'state.awaiting_confirmation': 'waiting for your confirmation',
+  'state.submitting': 'being submitted',
+  'state.submitted': 'queued at the video service',
+  'state.processing': 'rendering',
+  'state.downloading': 'downloading the result',
+  'state.delivering': 'being posted',
+  'state.delivered': 'delivered',
+  'state.failed': 'failed',
+  'state.cancelled': 'cancelled',
+
+  // /avatar-status
+  'status.line': 'Job {jobId} ({mode}): {state}, {elapsed} since it was accepted.',
+  'status.position': 'Number {position} of {total} unfinished videos in this team.',
+  'status.cost': 'Estimated cost US$ {cost}.',
+  'status.spent': 'Counted: {seconds} s, US$ {usd}.',
+  'status.cancellable': 'It has not been submitted yet, so you can still cancel it.',
+
+  // /avatar-usage
+  'usage.user':
+    'Your usage in {month}: {jobs} videos, {seconds} s, US$ {usd}. In progress: {active} ({held} s held).',
+  'usage.today': 'Today: {count} of {limit} videos.',
+  'usage.concurrent': 'At a time: {count} of {limit}.',
+  'usage.seconds': 'This month: {used} of {limit} s used, {remaining} s left (resets on {resetAt}).',
+  'usage.unlimited': 'no limit',
+  'usage.tenant':
+    'Team usage in {month}: {jobs} videos, {seconds} s, US$ {usd}. In progress: {active} ({held} s held).',
+  'usage.byUser': 'By person:',
+  'usage.byChannel': 'By channel:',
+  'usage.line': '{name}: {jobs} videos, {seconds} s, US$ {usd}',
+  'usage.forgotten': 'people who asked to be forgotten',
+  'usage.none': 'No videos yet this month.',
+
+  // /avatar-settings
+  'settings.title': 'Settings for this team ({tenant}):',
+  'settings.line': '{name} = {value}{changed}: {description}',
+  'settings.changedMark': ' (changed)',
+  'settings.userLine': 'Limits for {user}: {limits}',
+  'settings.set': '{name} is now {value}.',
+  'settings.setUser': '{name} for {user} is now {value}.',
+  'settings.reset': '{name} is back to its default, {value}.',
+  'settings.banned': '{user} can no longer use the bot here.',
+  'settings.unbanned': '{user} can use the bot here again.',
+  'settings.any': 'no restriction',
+  'settings.nobody': 'nobody',
+  'settings.on': 'on',
+  'settings.off': 'off',
+  'settings.expect.mode': 'use std or pro.',
+  'settings.expect.usd': 'use an amount in US dollars, such as 0.5.',
+  'settings.expect.limit': 'use a whole number; 0 means no limit.',
+  'settings.expect.boolean': 'use on or off.',
+  'settings.expect.list': 'use ids separated by commas, or "any".',
+  'settings.expect.visibility': 'use thread, channel or dm.',
+  'settings.expect.locale': 'use a language code such as en or ar, or "default".',
+  'settings.expect.user': 'name the user id.',
+  'setting.mode': 'mode when the user picks none',
+  'setting.price.std': 'US$ per second of std video, for estimates',
+  'setting.price.pro': 'US$ per second of pro video, for estimates',
+  'setting.confirm.threshold': 'estimates above this many US$ need a confirmation',
+  'setting.confirm.pro': 'pro videos always need a confirmation',
+  'setting.user.concurrent': 'videos in progress at a time, per person',
+  'setting.user.perDay': 'videos per day, per person',
+  'setting.user.secondsPerMonth': 'seconds of video per month, per person',
+  'setting.tenant.concurrent': 'videos in progress at a time, whole team',
+  'setting.tenant.perDay': 'videos per day, whole team',
+  'setting.tenant.secondsPerMonth': 'seconds of video per month, whole team',
+  'setting.channels': 'channels where the bot works',
+  'setting.roles': 'roles or groups allowed to use the bot',
+  'setting.proRoles': 'roles or groups allowed to use pro',
+  'setting.adminRoles': 'roles or groups that may change these settings',
+  'setting.banned': 'users who may not use the bot',
+  'setting.visibility': 'where finished videos go: thread, channel or dm',
+  'setting.locale': 'reply language when the platform gives none for the user',
+  'settings.defaultLocale': 'default (English)',
+
+  // /avatar-forget
+  'forget.ask':
+    'This deletes everything the bot stores about you: {jobs} video jobs with their files, your consent record and your usage details. Videos already posted in chat stay. Run the command again with confirm set to yes to go ahead.',
+  'forget.done':
+    'Done: deleted {jobs} video jobs, {files} files, your consent record and your usage details. The team keeps anonymous totals so its budget still holds.',
+
+  // Terminal adapter
+  'shell.awaiting': 'Answer with /confirm {jobId}, /consent yes or /cancel {jobId}.',
+  'shell.awaitingPrice': 'Answer with /confirm {jobId} or /cancel {jobId}.',
 
   // Slack adapter: modal, status message, buttons, delivery
   'slack.modal.title': 'Talking avatar',

@@ -6,10 +6,12 @@ import { runWithJob } from '../logger.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import type { Job } from './job.js';
 import { isTerminal } from './job.js';
+import { JobEndedError } from './job-store.js';
 import { failJob } from './notifier.js';
 import type { RunnerContext, StepOutcome } from './ports.js';
 import { deliverStep, downloadStep } from './steps/finish.js';
 import { pollStep } from './steps/follow.js';
+import { awaitStep } from './steps/gate.js';
 import { prepareStep } from './steps/prepare.js';
 import { reconcileStep, submitStep } from './steps/submit.js';
 
@@ -19,23 +21,30 @@ const HINTABLE = new Set(['submitting', 'submitted', 'processing']);
 
 export class JobRunner {
   private readonly mutex = new KeyedMutex();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; due: number }>();
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly ctx: RunnerContext) {}
 
-  /** Runs the job's next steps after `delayMs` (0 = as soon as possible). */
+  /**
+   * Runs the job's next steps after `delayMs` (0 = as soon as possible). An earlier run already booked
+   * wins: a cancel or a callback that arrived while a step ran is not pushed back by that step's wait.
+   */
   schedule(jobId: string, delayMs = 0): void {
     if (this.stopped) return;
+    const due = Date.now() + delayMs;
     const existing = this.timers.get(jobId);
-    if (existing) clearTimeout(existing);
+    if (existing) {
+      if (existing.due <= due) return;
+      clearTimeout(existing.timer);
+    }
     const timer = setTimeout(() => {
       this.timers.delete(jobId);
       this.track(this.advance(jobId));
     }, delayMs);
-    this.timers.set(jobId, timer);
+    this.timers.set(jobId, { timer, due });
   }
 
   /** A callback said something changed: poll soon, but never flood the provider. */
@@ -72,7 +81,7 @@ export class JobRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.running]);
   }
@@ -96,18 +105,48 @@ export class JobRunner {
   private async advanceLocked(jobId: string): Promise<void> {
     for (let guard = 0; guard < 50 && !this.stopped; guard++) {
       const job = await this.ctx.store.get(jobId);
-      if (!job || isTerminal(job)) return;
+      if (!job || isTerminal(job)) {
+        // Ended elsewhere (a cancel): drop any timer a step set meanwhile, so idle() is not held up.
+        this.unschedule(jobId);
+        return;
+      }
       let outcome: StepOutcome;
       try {
         outcome = await this.step(job);
       } catch (error) {
-        // A bug or a store outage inside a step: log it and try again later rather than lose the job.
-        this.ctx.logger.error({ jobId, state: job.state, err: error }, 'job step crashed');
-        outcome = await this.recover(job, error);
+        if (error instanceof JobEndedError) {
+          // The job was cancelled while this step ran; the step's own write was refused.
+          this.ctx.logger.debug({ jobId, state: error.state }, 'step stopped: job already ended');
+          outcome = { kind: 'stop' };
+        } else {
+          // A bug or a store outage inside a step: log it and try again later rather than lose the job.
+          this.ctx.logger.error({ jobId, state: job.state, err: error }, 'job step crashed');
+          outcome = await this.recover(job, error);
+        }
       }
       if (outcome.kind === 'continue') continue;
       if (outcome.kind === 'wait') this.schedule(jobId, outcome.delayMs);
+      else await this.ended(jobId);
       return;
+    }
+  }
+
+  private unschedule(jobId: string): void {
+    const booked = this.timers.get(jobId);
+    if (booked) clearTimeout(booked.timer);
+    this.timers.delete(jobId);
+  }
+
+  /** A step stopped: when the job has ended, settle or release its budget hold. */
+  private async ended(jobId: string): Promise<void> {
+    const controls = this.ctx.controls;
+    if (!controls) return;
+    try {
+      const job = await this.ctx.store.get(jobId);
+      if (job && isTerminal(job)) await controls.jobEnded(job);
+    } catch (error) {
+      // The sweeper reconciles holds later; the job itself is finished either way.
+      this.ctx.logger.warn({ jobId, err: error }, 'could not settle the budget of an ended job');
     }
   }
 
@@ -118,6 +157,8 @@ export class JobRunner {
         return prepareStep(this.ctx, job);
       case 'prepared':
         return submitStep(this.ctx, job);
+      case 'awaiting_confirmation':
+        return awaitStep(this.ctx, job);
       case 'submitting':
         return reconcileStep(this.ctx, job);
       case 'submitted':

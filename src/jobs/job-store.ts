@@ -23,9 +23,37 @@ export interface JobStore {
   listUnfinished(): Promise<Job[]>;
   putMedia(token: string, entry: MediaEntry): Promise<void>;
   getMedia(token: string): Promise<MediaEntry | undefined>;
+  /** Deletes a job with its callback token and unfinished-index entry (forgetting a user). */
+  remove(id: string): Promise<void>;
+  /**
+   * A small key/value namespace in the same backing store as the jobs (settings, usage, consent,
+   * adapter state). Names are lower-case words; the job store's own namespaces are refused.
+   */
+  kv(namespace: string): KeyValueNamespace;
   /** True when the backing store answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** Plain JSON values under string keys; `ttlMs` lets entries expire on their own. */
+export interface KeyValueNamespace {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * Thrown by `update` when a mutation would move a job out of a terminal state: a step that raced a
+ * cancel must stop instead of resurrecting (and paying for) the cancelled job.
+ */
+export class JobEndedError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly state: string,
+  ) {
+    super(`job ${jobId} already ended (${state})`);
+    this.name = 'JobEndedError';
+  }
 }
 
 export interface StoreNamespaces {
@@ -33,8 +61,12 @@ export interface StoreNamespaces {
   active: Keyv<number>;
   callbacks: Keyv<string>;
   media: Keyv<MediaEntry>;
+  /** Opens (once) an extra namespace on the same backing store. */
+  open(namespace: string): Keyv;
   disconnect(): Promise<void>;
 }
+
+const RESERVED_NAMESPACES = new Set(['jobs', 'active', 'callbacks', 'media']);
 
 export class KeyvJobStore implements JobStore {
   private readonly mutex = new KeyedMutex();
@@ -60,7 +92,9 @@ export class KeyvJobStore implements JobStore {
     return this.mutex.run(id, async () => {
       const job = await this.ns.jobs.get(id);
       if (!job) throw new Error(`job ${id} not found`);
+      const before = job.state;
       mutate(job);
+      if (before !== job.state && isTerminal({ state: before })) throw new JobEndedError(id, before);
       job.updatedAt = Date.now();
       await this.ns.jobs.set(id, job);
       if (isTerminal(job)) await this.ns.active.delete(id);
@@ -80,6 +114,30 @@ export class KeyvJobStore implements JobStore {
     for await (const [key] of iterate.call(this.ns.active, undefined)) ids.push(String(key));
     const jobs = await Promise.all(ids.map((id) => this.get(id)));
     return jobs.filter((job): job is Job => job !== undefined && !isTerminal(job));
+  }
+
+  remove(id: string): Promise<void> {
+    return this.mutex.run(id, async () => {
+      const job = await this.ns.jobs.get(id);
+      if (job) await this.ns.callbacks.delete(job.callbackToken);
+      await this.ns.active.delete(id);
+      await this.ns.jobs.delete(id);
+    });
+  }
+
+  kv(namespace: string): KeyValueNamespace {
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(namespace) || RESERVED_NAMESPACES.has(namespace))
+      throw new Error(`invalid key/value namespace "${namespace}"`);
+    const keyv = this.ns.open(namespace);
+    return {
+      get: async <T>(key: string) => ((await keyv.get(key)) ?? undefined) as T | undefined,
+      set: async (key, value, ttlMs) => {
+        await keyv.set(key, value, ttlMs);
+      },
+      delete: async (key) => {
+        await keyv.delete(key);
+      },
+    };
   }
 
   async putMedia(token: string, entry: MediaEntry): Promise<void> {

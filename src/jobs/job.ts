@@ -1,10 +1,12 @@
 // The durable job record: everything needed to resume a request after a restart without asking the
 // user again and without submitting twice. Stored as JSON, so only plain data lives here.
+import type { JobControls } from '../controls/types.js';
 import type { JobPhase, Mode, ReplyTarget, Requester } from '../core/types.js';
+import type { JobPart } from './parts.js';
 
 export type JobState = JobPhase;
 
-export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['delivered', 'failed']);
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['delivered', 'failed', 'cancelled']);
 
 /** States in which the provider may already hold (and bill) a task for this job. */
 export const SUBMITTED_STATES: ReadonlySet<JobState> = new Set([
@@ -48,6 +50,8 @@ export interface Job {
     audioSeconds: number;
     repairs: string[];
   };
+  /** Set when the voice note is longer than one task allows: one task per part, joined at the end. */
+  parts?: JobPart[];
   estimatedCost?: number;
   kling?: {
     taskId?: string;
@@ -63,6 +67,8 @@ export interface Job {
   result?: { url: string; path?: string; bytes?: number; durationSeconds?: number };
   delivery?: { attempts: number; location?: string; deliveredAt?: number };
   error?: { code: string; message: string; charged: boolean };
+  /** Team controls: tenant, consent, confirmation deadline, spend (absent on jobs from older versions). */
+  controls?: JobControls;
 }
 
 export function isTerminal(job: Pick<Job, 'state'>): boolean {

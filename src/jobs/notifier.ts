@@ -4,7 +4,8 @@ import type { JobPhase, JobUpdate } from '../core/types.js';
 import { type AvatarError, asAvatarError } from '../errors.js';
 import { describeError, t } from '../i18n/catalog.js';
 import type { MessageKey } from '../i18n/en.js';
-import { type Job, SUBMITTED_STATES } from './job.js';
+import { isTerminal, type Job, SUBMITTED_STATES } from './job.js';
+import { partsDone } from './parts.js';
 import type { RunnerContext } from './ports.js';
 
 export function formatDuration(ms: number): string {
@@ -29,10 +30,27 @@ export function buildUpdate(job: Job, phase: JobPhase, now = Date.now()): JobUpd
     processing: 'job.processing',
     delivered: 'job.done',
   };
+  const parts = job.parts ? { done: partsDone(job.parts), total: job.parts.length } : undefined;
+  if (parts) {
+    // A long voice note: the plan (parts, total seconds and cost) and then parts done out of total.
+    Object.assign(params, { parts: parts.total, done: parts.done, total: parts.total });
+    Object.assign(keyByPhase, {
+      prepared: 'job.parts.plan',
+      submitted: 'job.parts.progress',
+      processing: 'job.parts.progress',
+    });
+  }
+  const awaiting = phase === 'awaiting_confirmation' ? job.controls?.awaiting : undefined;
   let text: string;
   if (phase === 'failed' && job.error) {
     const tail = t(job.locale, job.error.charged ? 'job.failed.charged' : 'job.failed.noCharge');
     text = `${t(job.locale, 'job.failed', { reason: job.error.message })} ${tail}`;
+  } else if (phase === 'cancelled') {
+    text = t(job.locale, 'job.cancelled', { reason: job.error?.message ?? '' });
+  } else if (awaiting) {
+    const minutes = Math.max(1, Math.ceil((awaiting.expiresAt - now) / 60_000));
+    const key = awaiting.reasons.includes('consent') ? 'job.awaiting.consent' : 'job.awaiting.price';
+    text = t(job.locale, key, { ...params, minutes });
   } else {
     text = t(job.locale, keyByPhase[phase] ?? 'job.processing', params);
   }
@@ -47,11 +65,25 @@ export function buildUpdate(job: Job, phase: JobPhase, now = Date.now()): JobUpd
     ...(job.prepared ? { audioSeconds: job.prepared.audioSeconds } : {}),
     ...(job.estimatedCost !== undefined ? { estimatedCost: job.estimatedCost } : {}),
     ...(job.kling?.submittedAt ? { elapsedMs: now - job.kling.submittedAt } : {}),
+    ...(parts ? { parts } : {}),
     ...(job.error ? { error: job.error } : {}),
+    ...(awaiting ? { actions: awaiting.actions, expiresAt: awaiting.expiresAt } : {}),
+    ...(job.controls ? { visibility: job.controls.visibility } : {}),
   };
 }
 
-export async function notify(ctx: RunnerContext, job: Job, phase: JobPhase): Promise<void> {
+export async function notify(
+  ctx: Pick<RunnerContext, 'adapters' | 'logger' | 'controls'>,
+  job: Job,
+  phase: JobPhase,
+): Promise<void> {
+  // Book the spend before saying "done", so a usage query right after it already counts this job.
+  if (ctx.controls && isTerminal(job))
+    await ctx.controls
+      .jobEnded(job)
+      .catch((error: unknown) =>
+        ctx.logger.warn({ jobId: job.id, err: error }, 'could not settle the budget'),
+      );
   const adapter = ctx.adapters.get(job.replyTo.adapter);
   if (!adapter) return;
   try {

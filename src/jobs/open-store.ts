@@ -23,11 +23,18 @@ async function openSqlite(file: string): Promise<StoreNamespaces> {
   const [jobs, active, callbacks, media] = NAMESPACES.map(
     (namespace, i) => new Keyv({ store: stores[i], namespace, throwOnErrors: true }),
   );
+  const extra = new Map<string, Keyv>();
   return {
     jobs: jobs as Keyv,
     active: active as Keyv,
     callbacks: callbacks as Keyv,
     media: media as Keyv,
+    open: (namespace) =>
+      opened(extra, namespace, () => {
+        const store = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
+        stores.push(store);
+        return new Keyv({ store, namespace, throwOnErrors: true });
+      }),
     async disconnect() {
       await Promise.all(stores.map((s) => s.disconnect()));
     },
@@ -42,21 +49,34 @@ async function openRedis(url: string): Promise<StoreNamespaces> {
       reconnectStrategy: (retries) => Math.min(retries * 200, 2_000),
     },
   });
-  const [jobs, active, callbacks, media] = NAMESPACES.map((namespace) => {
+  const keyvFor = (namespace: string) => {
     const store = new KeyvRedis(client, {
       throwOnConnectError: true,
       throwOnErrors: true,
       connectionTimeout: REDIS_TIMEOUT_MS,
     });
     return new Keyv({ store, namespace, throwOnErrors: true });
-  });
+  };
+  const [jobs, active, callbacks, media] = NAMESPACES.map(keyvFor);
+  const extra = new Map<string, Keyv>();
   return {
     jobs: jobs as Keyv,
     active: active as Keyv,
     callbacks: callbacks as Keyv,
     media: media as Keyv,
+    open: (namespace) => opened(extra, namespace, () => keyvFor(namespace)),
     async disconnect() {
       if (client.isOpen) await client.quit();
     },
   };
+}
+
+/** One Keyv per extra namespace, opened on first use and shared afterwards. */
+function opened(cache: Map<string, Keyv>, namespace: string, create: () => Keyv): Keyv {
+  let keyv = cache.get(namespace);
+  if (!keyv) {
+    keyv = create();
+    cache.set(namespace, keyv);
+  }
+  return keyv;
 }

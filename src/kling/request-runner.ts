@@ -25,6 +25,7 @@ export class RequestRunner {
   readonly #dispatcher: Dispatcher | undefined;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #onAttemptFailed: ((error: KlingApiError) => void) | undefined;
 
   /** Expects validated options; KlingClient checks them. */
   constructor(options: KlingClientOptions) {
@@ -36,6 +37,7 @@ export class RequestRunner {
     this.#dispatcher = options.dispatcher;
     this.#sleep = options.sleep ?? ((ms) => delay(ms));
     this.#random = options.random ?? Math.random;
+    this.#onAttemptFailed = options.onAttemptFailed;
   }
 
   /** Values no error or log line may contain. */
@@ -68,6 +70,7 @@ export class RequestRunner {
         return result;
       } catch (error) {
         if (!(error instanceof KlingApiError)) throw error;
+        this.#onAttemptFailed?.(error);
         const context = {
           method: op.method,
           path: op.path,

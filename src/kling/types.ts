@@ -1,6 +1,7 @@
 // Public shapes of the CometAPI Kling client: request bodies as the API spells them, results in the
 // bot's own camelCase vocabulary. See /work/shared/reference/kling-avatar-api.md §1, §2 and §4.
 import type { Dispatcher } from 'undici';
+import type { KlingApiError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** Kling's task lifecycle; note the spelling `succeed`. `succeed` and `failed` are terminal. */
@@ -62,6 +63,8 @@ export interface KlingClientOptions {
   /** Extra attempts after the first one, for failures that are safe to retry. */
   maxRetries: number;
   logger: Logger;
+  /** Sees every failed attempt, retried or not (the bot lowers its parts concurrency on 429/1303). */
+  onAttemptFailed?: (error: KlingApiError) => void;
   dispatcher?: Dispatcher;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;

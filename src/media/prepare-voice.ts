@@ -20,6 +20,13 @@ export interface PreparedVoice {
   repairs: string[];
 }
 
+/**
+ * The per-task limits, plus the longest note accepted at all when long notes are split into parts
+ * (`maxTotalSeconds`, default `maxSeconds`). The byte limit applies to audio sent in one piece; a
+ * note that will be split is checked part by part instead.
+ */
+export type VoiceLimits = Config['audio'] & { maxTotalSeconds?: number };
+
 export interface VoiceInput {
   path: string;
   /** The user's file name: its extension says what they think they sent. */
@@ -48,20 +55,21 @@ const VIDEO_EXTENSIONS = new Set(['mp4', 'm4v', 'mov', 'webm', 'mkv', '3gp', 'av
 export async function prepareVoice(
   input: VoiceInput,
   tools: MediaTools,
-  limits: Config['audio'],
+  limits: VoiceLimits,
   workDir: string,
 ): Promise<PreparedVoice> {
+  const acceptSeconds = Math.max(limits.maxSeconds, limits.maxTotalSeconds ?? limits.maxSeconds);
   const outPath = path.join(workDir, `voice-${randomUUID()}.mp3`);
   // The conversion starts alongside the probe: ffprobe's start-up alone (mostly the dynamic linker)
   // costs about 60 ms of CPU, over a tenth of converting a 60 s note. A probe verdict still wins;
   // the conversion is then killed and its output deleted. `capSeconds` bounds work on endless input.
   const abort = new AbortController();
-  const capSeconds = limits.maxSeconds + 2;
+  const capSeconds = acceptSeconds + 2;
   const conversion = convertToMp3(tools, input.path, outPath, capSeconds, abort.signal);
   conversion.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   try {
     const probe = await probeOrRefuse(tools, input.path, abort.signal);
-    const plan = checkProbe(probe, input, limits);
+    const plan = checkProbe(probe, input, acceptSeconds);
     const measured = decodedLength(
       await conversion.catch((error: unknown) => {
         throw unreadable(error, 'ffmpeg could not decode the voice note');
@@ -77,16 +85,16 @@ export async function prepareVoice(
       throw new InputError('VOICE_TOO_SHORT', `voice note lasts ${measured.seconds} s`, {
         params: { seconds: formatSeconds(measured.seconds, 'down'), min: limits.minSeconds },
       });
-    if (measured.seconds > limits.maxSeconds) {
+    if (measured.seconds > acceptSeconds) {
       // Decoding stops at the cap; past it, the container's figure (if any) is the better one.
       const cut = measured.seconds >= capSeconds - 0.1;
       const seconds = cut ? Math.max(measured.seconds, probe.durationSeconds ?? 0) : measured.seconds;
       throw new InputError('VOICE_TOO_LONG', `voice note lasts ${seconds} s`, {
-        params: { seconds: formatSeconds(seconds, cut ? 'nearest' : 'up'), max: limits.maxSeconds },
+        params: { seconds: formatSeconds(seconds, cut ? 'nearest' : 'up'), max: acceptSeconds },
       });
     }
     const { size } = await stat(outPath);
-    if (size > limits.maxBytes)
+    if (size > limits.maxBytes && measured.seconds <= limits.maxSeconds)
       throw new InputError('VOICE_FILE_TOO_BIG', `converted voice note is ${size} bytes`, {
         params: { sizeMb: formatMb(size), maxMb: formatMb(limits.maxBytes) },
       });
@@ -118,7 +126,7 @@ async function probeOrRefuse(tools: MediaTools, filePath: string, signal: AbortS
 function checkProbe(
   probe: MediaProbe,
   input: VoiceInput,
-  limits: Config['audio'],
+  maxSeconds: number,
 ): { originalFormat: string; repairs: string[] } {
   // ffprobe reads a text file named .nfo or .ans as an ANSI-art "video"; that is not a recording.
   if (probe.formatName === 'tty' || (probe.audioStreams.length === 0 && probe.videoStreams.length === 0))
@@ -134,9 +142,9 @@ function checkProbe(
 
   // Only a clearly excessive stated duration: VBR MP3s without a header get estimates that run long.
   const stated = probe.durationSeconds;
-  if (stated !== undefined && stated > limits.maxSeconds * 1.25 + 1)
+  if (stated !== undefined && stated > maxSeconds * 1.25 + 1)
     throw new InputError('VOICE_TOO_LONG', `container says ${stated} s`, {
-      params: { seconds: formatSeconds(stated), max: limits.maxSeconds },
+      params: { seconds: formatSeconds(stated), max: maxSeconds },
     });
 
   const originalFormat = `${containerName(probe.formatName, input.name)}/${audio.codec}`;

@@ -43,6 +43,18 @@ export class RecordingAdapter implements ChatAdapter {
     });
   }
 
+  /** Resolves with the job's first update in `phase` (polling; for phases `finished` does not end on). */
+  async waitFor(jobId: string, phase: JobUpdate['phase'], timeoutMs = 30_000): Promise<JobUpdate> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.updates.find((u) => u.jobId === jobId && u.phase === phase);
+      if (found) return found;
+      if (Date.now() > deadline)
+        throw new Error(`job ${jobId} never reached ${phase}: ${this.phases(jobId)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   phases(jobId: string): string[] {
     return this.updates.filter((u) => u.jobId === jobId).map((u) => u.phase);
   }

@@ -25,6 +25,10 @@ export const FAST_ENV: Record<string, string> = {
   EMULATOR_PROCESSING_MS: '300',
   POLL_FIRST_MS: '200',
   POLL_MAX_MS: '1000',
+  // Team controls that wait for a person's click are off here; the controls tests turn them on.
+  CONSENT_REQUIRED: 'false',
+  CONFIRM_PRO: 'false',
+  CONFIRM_THRESHOLD_USD: '100',
 };
 
 export async function startTestApp(

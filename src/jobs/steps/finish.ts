@@ -10,12 +10,14 @@ import type { Job } from '../job.js';
 import { buildUpdate, failJob, notify } from '../notifier.js';
 import type { RunnerContext, StepOutcome } from '../ports.js';
 import { retryDelayMs } from './backoff.js';
+import { joinPartsStep } from './parts-finish.js';
 
 const MAX_ATTEMPTS = 5;
 const MAX_RESULT_BYTES = 1_000_000_000;
 const DURATION_TOLERANCE_SECONDS = 0.5;
 
 export async function downloadStep(ctx: RunnerContext, job: Job): Promise<StepOutcome> {
+  if (job.parts) return joinPartsStep(ctx, job);
   const url = job.result?.url;
   const attempts = (job.delivery?.attempts ?? 0) + 1;
   try {

@@ -6,11 +6,13 @@ import type { Job } from '../job.js';
 import { failJob, notify } from '../notifier.js';
 import type { AvatarTask, RunnerContext, StepOutcome } from '../ports.js';
 import { pollDelayMs } from './backoff.js';
+import { partsStep } from './parts-step.js';
 
 /** A task that stays unknown this many polls in a row is treated as gone. */
 const NOT_FOUND_LIMIT = 3;
 
 export async function pollStep(ctx: RunnerContext, job: Job): Promise<StepOutcome> {
+  if (job.parts) return partsStep(ctx, job);
   const { pollFirstMs, pollMaxMs, deadlineMs } = ctx.config.follow;
   const kling = job.kling ?? { polls: 0 };
   const now = Date.now();

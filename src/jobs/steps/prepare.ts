@@ -7,6 +7,8 @@ import { InputError } from '../../errors.js';
 import type { Job } from '../job.js';
 import { failJob, notify } from '../notifier.js';
 import type { RunnerContext, StepOutcome } from '../ports.js';
+import { afterGate, applyGate, decideGate } from './gate.js';
+import { planParts } from './parts-plan.js';
 
 /** Rough speaking rate for text-to-speech estimates before the real audio exists. */
 export const TTS_CHARS_PER_SECOND = 14;
@@ -47,14 +49,23 @@ export async function prepareStep(ctx: RunnerContext, initial: Job): Promise<Ste
       audioPath = prepared.path;
       audioSeconds = prepared.durationSeconds;
       repairs.push(...prepared.repairs);
+      if (audioSeconds > ctx.config.audio.maxSeconds) {
+        // Longer than one task allows: cut at pauses now, so the plan is known before any spending.
+        const split = await planParts(ctx, job.id, prepared.path, audioSeconds);
+        repairs.push(...split.repairs);
+        job = await ctx.store.update(job.id, (j) => {
+          j.parts = split.parts;
+        });
+      }
     } else {
       audioSeconds = Math.max(
         ctx.config.audio.minSeconds,
         (job.input.text ?? '').length / TTS_CHARS_PER_SECOND,
       );
     }
+    const gate = await decideGate(ctx, job, audioSeconds);
     job = await ctx.store.update(job.id, (j) => {
-      j.state = 'prepared';
+      applyGate(j, gate);
       j.prepared = {
         imagePath: preparedImagePath,
         imageWidth: image.width,
@@ -63,11 +74,9 @@ export async function prepareStep(ctx: RunnerContext, initial: Job): Promise<Ste
         repairs,
         ...(audioPath ? { audioPath } : {}),
       };
-      j.estimatedCost = audioSeconds * ctx.config.prices[j.mode];
     });
     ctx.logger.info({ jobId: job.id, audioSeconds, repairs, mode: job.mode }, 'job inputs prepared');
-    await notify(ctx, job, 'prepared');
-    return { kind: 'continue' };
+    return afterGate(ctx, job);
   } catch (error) {
     await failJob(ctx, job, error);
     return { kind: 'stop' };

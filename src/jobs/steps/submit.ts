@@ -7,12 +7,14 @@ import type { Job } from '../job.js';
 import { failJob, notify } from '../notifier.js';
 import type { AvatarTask, AvatarTaskBody, RunnerContext, StepOutcome } from '../ports.js';
 import { pollDelayMs, retryDelayMs } from './backoff.js';
+import { partsStep } from './parts-step.js';
 import { TTS_CHARS_PER_SECOND } from './prepare.js';
 import { publishMedia } from './publish-media.js';
 
 const MAX_RECONCILE_ATTEMPTS = 8;
 
 export async function submitStep(ctx: RunnerContext, initial: Job): Promise<StepOutcome> {
+  if (initial.parts) return partsStep(ctx, initial);
   let job = initial;
   if (Date.now() - job.createdAt > ctx.config.follow.deadlineMs) {
     await failJob(ctx, job, deadlineError(ctx));
@@ -51,6 +53,7 @@ export async function submitStep(ctx: RunnerContext, initial: Job): Promise<Step
 
 /** Resolves a job left in 'submitting': did our create reach the provider or not? */
 export async function reconcileStep(ctx: RunnerContext, job: Job): Promise<StepOutcome> {
+  if (job.parts) return partsStep(ctx, job);
   try {
     const task = await ctx.api.getAvatarTask(job.id);
     ctx.logger.info({ jobId: job.id, taskId: task.taskId }, 'reconciled: provider has the task');

@@ -57,7 +57,8 @@ function submitted(view: ReturnType<typeof avatarModal>, values: Record<string, 
 describe('avatarModal', () => {
   it('has one input per command option, in order, with catalogue labels and the command limits', () => {
     const view = avatarModal({ locale: 'en', config, metadata: { channel: 'C1' }, channelPicker: false });
-    expect(inputIds(view)).toEqual(avatarCommand.options.map((o) => o.name));
+    // The consent checkbox comes last while CONSENT_REQUIRED is on (the default).
+    expect(inputIds(view)).toEqual([...avatarCommand.options.map((o) => o.name), 'consent']);
     const byId = new Map(blocksOf(view).map((b) => [b.block_id, b]));
     expect(byId.get('image')?.label?.text).toBe(en['slack.field.image.label']);
     expect(byId.get('image')?.optional).toBe(false);
@@ -76,6 +77,21 @@ describe('avatarModal', () => {
       type: 'static_select',
       initial_option: { value: 'std' },
     });
+    expect(byId.get('consent')).toMatchObject({
+      optional: true,
+      label: { text: en['slack.field.consent.label'] },
+    });
+    expect(byId.get('consent')?.element).toMatchObject({
+      type: 'checkboxes',
+      options: [{ text: { text: en['slack.field.consent.option'] }, value: 'given' }],
+    });
+    const noConsent = avatarModal({
+      locale: 'en',
+      config: loadConfig({ CONSENT_REQUIRED: 'false' }),
+      metadata: { channel: 'C1' },
+      channelPicker: false,
+    });
+    expect(inputIds(noConsent)).not.toContain('consent');
     expect(view.title.text.length).toBeLessThanOrEqual(24);
     expect(decodeMetadata(view.private_metadata)).toEqual({ channel: 'C1' });
   });
@@ -93,14 +109,14 @@ describe('avatarModal', () => {
       metadata: { channel: 'C1', voice: clip },
       channelPicker: false,
     });
-    expect(inputIds(onlyClip)).toEqual(['image', 'prompt', 'mode']);
+    expect(inputIds(onlyClip)).toEqual(['image', 'prompt', 'mode', 'consent']);
     const both = avatarModal({
       locale: 'en',
       config,
       metadata: { channel: 'C1', image: face, voice: clip },
       channelPicker: false,
     });
-    expect(inputIds(both)).toEqual(['prompt', 'mode']);
+    expect(inputIds(both)).toEqual(['prompt', 'mode', 'consent']);
     expect(JSON.stringify(both.blocks)).toContain('face.jpg, audio_message.webm');
   });
 });
@@ -176,6 +192,24 @@ describe('parseSubmission', () => {
         mode: 'pro',
       },
     });
+  });
+
+  it('reads the ticked consent checkbox, and nothing when it is left empty', () => {
+    const parse = (consent: unknown[]) =>
+      parseSubmission(
+        submitted(view, {
+          ...fileValue('image', rawFace),
+          ...textValue('text', 'Hello there.'),
+          consent: { consent: { type: 'checkboxes', selected_options: consent } },
+        }),
+        { channel: 'C1' },
+        config,
+        'en',
+      );
+    const ticked = parse([{ text: { type: 'plain_text', text: 'yes' }, value: 'given' }]);
+    expect(ticked.ok && ticked.draft.consentGiven).toBe(true);
+    const empty = parse([]);
+    expect(empty.ok && empty.draft).not.toHaveProperty('consentGiven');
   });
 
   it('puts a missing image and a non-audio voice file on their fields', () => {
@@ -260,7 +294,10 @@ describe('manifest.yml', () => {
     expect(yaml).toContain(`callback_id: ${CALLBACK.globalShortcut}\n`);
     expect(yaml).toContain(`callback_id: ${CALLBACK.messageShortcut}\n`);
     const urls = yaml.match(/(?:url|request_url): (\S+)/g) ?? [];
-    expect(urls).toHaveLength(3);
+    for (const name of ['avatar-settings', 'avatar-usage', 'avatar-status', 'avatar-forget'])
+      expect(yaml).toContain(`command: /${name}\n`);
+    // /avatar, the four control commands, events and interactivity.
+    expect(urls).toHaveLength(7);
     for (const url of urls) expect(url).toMatch(/\/slack\/events$/);
   });
 });

@@ -124,7 +124,7 @@ describe('Slack OAuth installs', () => {
     const authorizeUrl = new URL((/<a href="([^"]+)"/.exec(html)?.[1] ?? '').replace(/&amp;/g, '&'));
     expect(authorizeUrl.origin + authorizeUrl.pathname).toBe('https://slack.com/oauth/v2/authorize');
     expect(authorizeUrl.searchParams.get('scope')).toBe(
-      'commands,chat:write,chat:write.public,files:read,files:write',
+      'commands,chat:write,chat:write.public,files:read,files:write,users:read',
     );
     expect(authorizeUrl.searchParams.get('redirect_uri')).toBe(
       `${h.app.config.http.publicUrl}/slack/oauth_redirect`,

@@ -1,6 +1,7 @@
 // The status message's buttons: "Again in pro", "Again in std" and "Retry" start a new job from the
-// saved inputs of the one they belong to, in the same thread. Only the requester may use them (admins
-// come with a later issue); anyone else gets a private note and nothing happens.
+// saved inputs of the one they belong to, in the same thread. Only the requester may use them (a re-run
+// spends the requester's budget); anyone else gets a private note and nothing happens. The answers to a
+// waiting job (confirm, cancel, consent) are in controls.ts.
 import type { BlockButtonAction, App as BoltApp, webApi } from '@slack/bolt';
 import type { Mode } from '../../src/core/types.js';
 import { asAvatarError, InputError } from '../../src/errors.js';

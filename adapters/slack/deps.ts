@@ -5,6 +5,7 @@ import type { Logger } from '../../src/logger.js';
 import type { SlackClients } from './clients.js';
 import type { RecentKeys } from './dedupe.js';
 import type { FileAccess } from './file-access.js';
+import type { SlackPeople } from './people.js';
 import type { StatusBoard } from './status-board.js';
 
 export interface ListenerDeps {
@@ -13,6 +14,8 @@ export interface ListenerDeps {
   clients: SlackClients;
   files: FileAccess;
   board: StatusBoard;
+  /** Requester facts for the team controls (tenant, admin rights). */
+  people: SlackPeople;
   /** Retried deliveries (trigger ids, view ids, action timestamps). */
   recent: RecentKeys;
   /** Double clicks on the same button by the same user, a few seconds apart. */

@@ -13,6 +13,8 @@ export const BOT_SCOPES = [
   'chat:write.public',
   'files:read',
   'files:write',
+  // users.info: is_admin / is_owner, so workspace admins can use /avatar-settings and answer for others.
+  'users:read',
 ] as const;
 
 export const CALLBACK = {
@@ -27,6 +29,14 @@ export const ACTION = {
   retry: 'avatar_retry',
 } as const;
 
+/** Answers to a job waiting for its requester, and the button of `/avatar-forget`. */
+export const CONTROL_ACTION = {
+  confirm: 'avatar_confirm',
+  cancel: 'avatar_cancel',
+  consent: 'avatar_consent',
+  forget: 'avatar_forget',
+} as const;
+
 /** Block ids equal action ids, so a field error names the block the value came from. */
 export const FIELD = {
   image: 'image',
@@ -35,6 +45,7 @@ export const FIELD = {
   prompt: 'prompt',
   mode: 'mode',
   channel: 'channel',
+  consent: 'consent',
 } as const;
 
 export type FieldId = (typeof FIELD)[keyof typeof FIELD];

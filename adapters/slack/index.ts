@@ -8,6 +8,7 @@ import type { ChatAdapter } from '../../src/core/types.js';
 import { boltLogger } from './bolt-logger.js';
 import { registerButtons } from './buttons.js';
 import { SlackClients, slackErrorCode, type TokenSource } from './clients.js';
+import { registerControls } from './controls.js';
 import { RecentKeys } from './dedupe.js';
 import { DEFAULT_MAX_UPLOAD_BYTES } from './deliver.js';
 import type { ListenerDeps } from './deps.js';
@@ -16,6 +17,7 @@ import { CoreHttpReceiver } from './http-receiver.js';
 import type { KeyValueStore } from './kv.js';
 import { type OAuth, setupOAuth } from './oauth.js';
 import { registerModalOpeners } from './open-modal.js';
+import { SlackPeople } from './people.js';
 import { SlackAdapter } from './slack-adapter.js';
 import { StatusBoard } from './status-board.js';
 import { registerSubmission } from './submission.js';
@@ -149,12 +151,14 @@ export async function buildSlackAdapter(
     clients,
     files,
     board,
+    people: new SlackPeople(logger),
     recent: new RecentKeys(),
     clicks: new RecentKeys(DOUBLE_CLICK_WINDOW_MS),
   };
   registerModalOpeners(bolt, deps);
   registerSubmission(bolt, deps);
   registerButtons(bolt, deps);
+  registerControls(bolt, deps);
   oauth?.listen(bolt);
   app.service.registerAdapter(adapter);
 

@@ -43,6 +43,8 @@ export function avatarModal(options: ModalOptions): types.ModalView {
     const block = optionBlock(option.name, options);
     if (block) blocks.push(block);
   }
+  // Ticking it answers the core's first-time consent question in advance.
+  if (options.config.controls.consentRequired) blocks.push(consentBlock(locale));
   return {
     type: 'modal',
     callback_id: CALLBACK.modal,
@@ -158,6 +160,22 @@ function channelBlock(locale: string | undefined): Block {
       action_id: FIELD.channel,
       default_to_current_conversation: true,
       filter: { include: ['public', 'private'], exclude_bot_users: true },
+    },
+  };
+}
+
+export const CONSENT_VALUE = 'given';
+
+function consentBlock(locale: string | undefined): Block {
+  return {
+    type: 'input',
+    block_id: FIELD.consent,
+    optional: true,
+    label: plain(t(locale, 'slack.field.consent.label')),
+    element: {
+      type: 'checkboxes',
+      action_id: FIELD.consent,
+      options: [{ text: plain(t(locale, 'slack.field.consent.option')), value: CONSENT_VALUE }],
     },
   };
 }

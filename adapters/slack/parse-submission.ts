@@ -8,6 +8,7 @@ import { type AvatarError, InputError } from '../../src/errors.js';
 import { describeError, t } from '../../src/i18n/catalog.js';
 import { fileKind, type SlackFileMeta, toFileMeta, usableAsVoice } from './file-kinds.js';
 import { FIELD, type FieldId, type ModalMetadata } from './ids.js';
+import { CONSENT_VALUE } from './modal.js';
 
 export interface SubmissionDraft {
   channel: string;
@@ -16,6 +17,8 @@ export interface SubmissionDraft {
   text?: string;
   prompt?: string;
   mode?: Mode;
+  /** The consent checkbox was ticked. */
+  consentGiven?: boolean;
 }
 
 export type FieldErrors = Partial<Record<FieldId, string>>;
@@ -64,6 +67,7 @@ export function parseSubmission(
   }
   const textValue = text(FIELD.text);
   const prompt = text(FIELD.prompt);
+  const consentGiven = (field(FIELD.consent)?.selected_options ?? []).some((o) => o.value === CONSENT_VALUE);
   return {
     ok: true,
     draft: {
@@ -73,6 +77,7 @@ export function parseSubmission(
       ...(textValue ? { text: textValue } : {}),
       ...(prompt ? { prompt } : {}),
       ...(mode ? { mode } : {}),
+      ...(consentGiven ? { consentGiven } : {}),
     },
   };
 }

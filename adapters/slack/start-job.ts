@@ -1,6 +1,8 @@
 // Starts a job for an accepted submission: posts the status message first (its ts anchors the thread
 // and goes into the job's durable reply address), then hands the request to the core. Failures are
-// shown in that message or, when the bot cannot post in the channel, in a DM to the requester.
+// shown in that message or, when the bot cannot post in the channel, in a DM to the requester. A team
+// control's refusal (a limit, an access rule) is the requester's business: the status message goes
+// and the requester alone is told which rule, its value and when it resets.
 import type { webApi } from '@slack/bolt';
 import type { AvatarRequest } from '../../src/core/types.js';
 import { asAvatarError } from '../../src/errors.js';
@@ -31,7 +33,7 @@ export async function startJob(
     deps.logger.info({ jobId }, 'slack retry of a known submission ignored');
     return;
   }
-  const locale = request.locale;
+  const locale = request.locale ?? (await service.localeFor(request.requester));
   const mode = request.mode ?? config.request.defaultMode;
   const first = statusMessage({
     text: t(locale, 'slack.status.received', { user: mention(target.user) }),
@@ -75,10 +77,36 @@ export async function startJob(
   } catch (error) {
     const avatarError = asAvatarError(error);
     deps.logger.warn({ jobId, code: avatarError.code, err: error }, 'slack request refused by the core');
+    if (PRIVATE_REFUSAL.test(avatarError.code)) {
+      await refusePrivately(deps, client, target, ts, describeError(locale, avatarError));
+      return;
+    }
     await setText(client, target.channel, ts, escapeMrkdwn(describeError(locale, avatarError))).catch(
       (updateError: unknown) => deps.logger.warn({ jobId, err: updateError }, 'slack status update failed'),
     );
   }
+}
+
+/** Refusals by the team controls, before any job exists. */
+const PRIVATE_REFUSAL = /^(LIMIT_|ACCESS_)/;
+
+async function refusePrivately(
+  deps: ListenerDeps,
+  client: webApi.WebClient,
+  target: StartTarget,
+  ts: string,
+  text: string,
+): Promise<void> {
+  const escaped = escapeMrkdwn(text);
+  await client.chat
+    .delete({ channel: target.channel, ts })
+    .catch((error: unknown) =>
+      deps.logger.warn({ code: slackErrorCode(error) }, 'slack status message could not be deleted'),
+    );
+  await client.chat
+    .postEphemeral({ channel: target.channel, user: target.user, text: escaped })
+    .catch(() => client.chat.postMessage({ channel: target.user, text: escaped }))
+    .catch((error: unknown) => deps.logger.warn({ err: error }, 'slack refusal could not be sent'));
 }
 
 async function setText(client: webApi.WebClient, channel: string, ts: string, text: string): Promise<void> {

@@ -1,10 +1,11 @@
 // What a status message looks like: the phase text, a context line (requester, mode, job), and the
-// buttons that fit the outcome ("Again in pro/std" when done, "Retry" when a retry could help).
+// buttons that fit the outcome ("Again in pro/std" when done, "Retry" when a retry could help, and
+// the answers the core asks for while a job waits: consent, confirm the price, cancel).
 import type { types } from '@slack/bolt';
-import type { JobPhase, Mode } from '../../src/core/types.js';
+import type { JobAction, JobPhase, Mode } from '../../src/core/types.js';
 import { t } from '../../src/i18n/catalog.js';
 import { mention } from './address.js';
-import { ACTION } from './ids.js';
+import { ACTION, CONTROL_ACTION } from './ids.js';
 
 export const BUTTONS_BLOCK = 'avatar_buttons';
 
@@ -20,6 +21,10 @@ export interface StatusView {
   jobId: string;
   phase: JobPhase;
   errorCode?: string;
+  /** While 'awaiting_confirmation': the answers the core offers. */
+  actions?: readonly JobAction[];
+  /** For the confirm button's label. */
+  estimatedCost?: number;
 }
 
 export interface StatusMessage {
@@ -54,6 +59,26 @@ export function statusMessage(view: StatusView): StatusMessage {
   return { text: view.text, blocks };
 }
 
+/** One button per answer, in the order consent, confirm, cancel; value is the job id. */
+export function answerButtons(
+  locale: string | undefined,
+  jobId: string,
+  actions: readonly JobAction[],
+  estimatedCost?: number,
+): types.Button[] {
+  const cost = estimatedCost === undefined ? '?' : estimatedCost.toFixed(2);
+  const order: JobAction[] = ['consent', 'confirm', 'cancel'];
+  return order
+    .filter((a) => actions.includes(a))
+    .map((a) => ({
+      type: 'button',
+      action_id: CONTROL_ACTION[a],
+      text: { type: 'plain_text', text: t(locale, `controls.button.${a}`, { cost }).slice(0, 75) },
+      value: jobId,
+      ...(a === 'cancel' ? {} : { style: 'primary' as const }),
+    }));
+}
+
 function buttonsFor(view: StatusView): types.Button[] {
   const button = (actionId: string, key: Parameters<typeof t>[1]): types.Button => ({
     type: 'button',
@@ -61,6 +86,9 @@ function buttonsFor(view: StatusView): types.Button[] {
     text: { type: 'plain_text', text: t(view.locale, key) },
     value: view.jobId,
   });
+  if (view.phase === 'awaiting_confirmation' && view.actions?.length) {
+    return answerButtons(view.locale, view.jobId, view.actions, view.estimatedCost);
+  }
   if (view.phase === 'delivered') {
     return [
       button(ACTION.againPro, 'slack.button.againPro'),

@@ -71,6 +71,8 @@ export class StatusBoard {
       jobId: update.jobId,
       phase: update.phase,
       ...(update.error ? { errorCode: update.error.code } : {}),
+      ...(update.actions ? { actions: update.actions } : {}),
+      ...(update.estimatedCost !== undefined ? { estimatedCost: update.estimatedCost } : {}),
     });
     const final = FINAL_PHASES.has(update.phase);
     this.throttle.push(

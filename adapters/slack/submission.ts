@@ -36,7 +36,14 @@ export function registerSubmission(bolt: BoltApp, deps: ListenerDeps): void {
       return;
     }
     await ack();
-    await startJob(deps, client, request, { workspace, channel: parsed.draft.channel, user: user.id });
+    // Admin rights matter for access rules; asked after the ack, which Slack wants within 3 seconds.
+    const requester = await deps.people.requester(client, workspace.team, user);
+    await startJob(
+      deps,
+      client,
+      { ...request, requester },
+      { workspace, channel: parsed.draft.channel, user: user.id },
+    );
   });
 }
 
@@ -63,6 +70,8 @@ function draftToRequest(
     ...(draft.text ? { text: draft.text } : {}),
     ...(draft.prompt ? { prompt: draft.prompt } : {}),
     ...(draft.mode ? { mode: draft.mode } : {}),
+    channelId: draft.channel,
+    ...(draft.consentGiven ? { consentGiven: true } : {}),
     raw: { viewId: view.id, team: workspace.team },
   };
 }

@@ -67,7 +67,9 @@ export interface Who {
   userName?: string;
 }
 
-export function slashCommand(input: Who & { channel?: string; text?: string; trigger?: string }): SignedPost {
+export function slashCommand(
+  input: Who & { channel?: string; text?: string; trigger?: string; command?: string },
+): SignedPost {
   const form = new URLSearchParams({
     token: 'deprecated-verification-token',
     team_id: input.team ?? 'T0FAKE',
@@ -76,7 +78,7 @@ export function slashCommand(input: Who & { channel?: string; text?: string; tri
     channel_name: 'general',
     user_id: input.user ?? 'U0ADA',
     user_name: input.userName ?? 'ada',
-    command: '/avatar',
+    command: input.command ?? '/avatar',
     text: input.text ?? '',
     api_app_id: 'A0FAKE',
     is_enterprise_install: 'false',

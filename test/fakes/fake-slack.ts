@@ -53,6 +53,8 @@ export class FakeSlack {
   url = '';
   /** Serve the login page even for the bot token, as Slack does when the app lacks files:read. */
   denyDownloads = false;
+  /** Users users.info reports as workspace admins. */
+  readonly admins = new Set<string>();
   private server: Server | undefined;
   private seq = 0;
   private readonly overrides = new Map<string, Override[]>();
@@ -240,6 +242,17 @@ export class FakeSlack {
         message.text = String(args.text ?? '');
         message.blocks = (args.blocks as unknown[]) ?? [];
         return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'chat.delete': {
+        if (!this.messages.delete(String(args.ts))) return { ok: false, error: 'message_not_found' };
+        return { ok: true, channel: args.channel, ts: args.ts };
+      }
+      case 'users.info': {
+        const id = String(args.user);
+        return {
+          ok: true,
+          user: { id, name: id.toLowerCase(), is_admin: this.admins.has(id), is_owner: false },
+        };
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${1_700_000_000 + this.seq}.000001` };

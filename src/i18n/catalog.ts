@@ -1,11 +1,12 @@
 // Looks up and formats user-facing text. Locales fall back to their base language, then English,
 // so a platform locale like "en-GB" or "ar-SA" finds the right catalogue.
 import type { AvatarError, ErrorParams } from '../errors.js';
+import { ar } from './ar.js';
 import { en, type MessageKey } from './en.js';
 
 export type Catalogue = Record<MessageKey, string>;
 
-const catalogues: Record<string, Catalogue> = { en };
+const catalogues: Record<string, Catalogue> = { en, ar };
 
 /** Adds or replaces a language (used by translations shipped in later modules). */
 export function registerCatalogue(locale: string, catalogue: Catalogue): void {

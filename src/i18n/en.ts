@@ -269,6 +269,9 @@ export const en = {
   'slack.button.againPro': 'Again in pro',
   'slack.button.againStd': 'Again in std',
   'slack.button.retry': 'Retry',
+  'slack.button.forget': 'Delete my data',
+  'slack.field.consent.label': 'Consent',
+  'slack.field.consent.option': 'I am the person shown, or I have their consent',
   'slack.delivery.comment': '{user} {caption}',
   'slack.delivery.link':
     '{user} {caption} The file is too large to upload here; download it from <{url}|this link> (valid for {hours} hours).',

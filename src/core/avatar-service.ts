@@ -19,7 +19,7 @@ import type { AdapterRegistry } from '../jobs/ports.js';
 import { publishMedia } from '../jobs/steps/publish-media.js';
 import type { Logger } from '../logger.js';
 import { jobIdFor, randomToken } from '../util/ids.js';
-import type { AttachmentRef, AvatarRequest, ChatAdapter, Mode, Requester } from './types.js';
+import type { AttachmentRef, AvatarRequest, ChatAdapter, Mode, ReplyTarget, Requester } from './types.js';
 import { validateRequest } from './validate-request.js';
 
 export interface SubmitResult {
@@ -146,7 +146,7 @@ export class AvatarService {
    */
   async rerun(
     sourceJobId: string,
-    options: { idempotencyKey: string; requesterId: string; mode?: Mode },
+    options: { idempotencyKey: string; requesterId: string; mode?: Mode; replyTo?: ReplyTarget },
   ): Promise<SubmitResult> {
     const source = await this.deps.store.get(sourceJobId);
     if (!source) throw new InputError('JOB_NOT_FOUND', 'no such job');
@@ -168,7 +168,8 @@ export class AvatarService {
     const job: Job = {
       ...structuredClone({
         requester: source.requester,
-        replyTo: source.replyTo,
+        // A re-run gets its own status message when the adapter says where; else the source's.
+        replyTo: options.replyTo ?? source.replyTo,
         input: source.input,
         prompt: source.prompt,
         ...(source.locale ? { locale: source.locale } : {}),

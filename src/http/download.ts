@@ -56,7 +56,8 @@ async function open(url: string, options: DownloadOptions) {
     }
     const declared = Number(response.headers['content-length'] ?? Number.NaN);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
-      response.body.destroy();
+      // dump() discards the body without the unhandled 'error' that destroy() raises on it.
+      await response.body.dump().catch(() => undefined);
       throw new DownloadError('file larger than allowed', 'too-big');
     }
     return response;
@@ -97,6 +98,7 @@ export async function downloadToBuffer(
     for await (const chunk of response.body) {
       total += (chunk as Buffer).length;
       if (total > options.maxBytes) {
+        response.body.on('error', () => undefined);
         response.body.destroy();
         throw new DownloadError('file larger than allowed', 'too-big');
       }

@@ -92,6 +92,15 @@ async function openModal(post = slashCommand({ trigger: triggerId() })): Promise
   return (await h.slack.waitFor('views.open', (c) => c.args.trigger_id === trigger)).args.view as View;
 }
 
+/** Opens the form (from `post`, a plain /avatar by default) and submits the sample photo and voice. */
+async function submitFaceAndVoice(post?: Parameters<typeof openModal>[0]): Promise<string> {
+  const view = await openModal(post);
+  const viewId = newViewId();
+  const files = { ...fileValue('image', hostFace()), ...fileValue('voice', hostVoice()) };
+  await postToSlackEvents(h.url, viewSubmission(view, files, { viewId }));
+  return viewId;
+}
+
 async function waitForJob(jobId: string, timeoutMs = 40_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -222,16 +231,7 @@ describe('Slack flow', () => {
 
   it('offers Retry after a failed render and reruns the same inputs for the requester', async () => {
     h.app.emulator?.setFaults({ failNextTasks: 1, failMessage: 'risk <control> & co' });
-    const view = await openModal();
-    const viewId = newViewId();
-    await postToSlackEvents(
-      h.url,
-      viewSubmission(
-        view,
-        { ...fileValue('image', hostFace()), ...fileValue('voice', hostVoice()) },
-        { viewId },
-      ),
-    );
+    const viewId = await submitFaceAndVoice();
     const failedJob = await waitForJob(jobIdFor(`slack:view:${viewId}`));
     h.app.emulator?.resetFaults();
     expect(failedJob.error?.code).toBe('KLING_TASK_FAILED');
@@ -346,16 +346,7 @@ describe('Slack flow', () => {
   it('turns the HTML login page into a clear failure instead of a broken photo', async () => {
     h.slack.denyDownloads = true;
     try {
-      const view = await openModal();
-      const viewId = newViewId();
-      await postToSlackEvents(
-        h.url,
-        viewSubmission(
-          view,
-          { ...fileValue('image', hostFace()), ...fileValue('voice', hostVoice()) },
-          { viewId },
-        ),
-      );
+      const viewId = await submitFaceAndVoice();
       const job = await waitForJob(jobIdFor(`slack:view:${viewId}`));
       expect(job.error).toMatchObject({ code: 'DOWNLOAD_FAILED', charged: false });
       const failed = await finalEdit(String(job.replyTo.address.ts), 'Failed');
@@ -368,16 +359,7 @@ describe('Slack flow', () => {
 
   it('posts a PUBLIC_URL/media link in the thread when the workspace refuses the upload size', async () => {
     h.slack.failNext('files.getUploadURLExternal', 'file_upload_size_restricted');
-    const view = await openModal();
-    const viewId = newViewId();
-    await postToSlackEvents(
-      h.url,
-      viewSubmission(
-        view,
-        { ...fileValue('image', hostFace()), ...fileValue('voice', hostVoice()) },
-        { viewId },
-      ),
-    );
+    const viewId = await submitFaceAndVoice();
     const job = await waitForJob(jobIdFor(`slack:view:${viewId}`));
     expect(job.state).toBe('delivered');
     const ts = String(job.replyTo.address.ts);
@@ -397,16 +379,7 @@ describe('Slack flow', () => {
 
   it('tells the requester privately when it cannot post in the channel, and starts no job', async () => {
     h.slack.failNext('chat.postMessage', 'not_in_channel');
-    const view = await openModal(slashCommand({ trigger: triggerId(), channel: 'C0PRIVATE' }));
-    const viewId = newViewId();
-    await postToSlackEvents(
-      h.url,
-      viewSubmission(
-        view,
-        { ...fileValue('image', hostFace()), ...fileValue('voice', hostVoice()) },
-        { viewId },
-      ),
-    );
+    const viewId = await submitFaceAndVoice(slashCommand({ trigger: triggerId(), channel: 'C0PRIVATE' }));
     const dm = await h.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'U0ADA');
     expect(dm.args.text).toContain('I could not post in <#C0PRIVATE>');
     expect(await h.app.service.getJob(jobIdFor(`slack:view:${viewId}`))).toBeUndefined();

@@ -4,15 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type KlingEmulator, startEmulator } from '../src/kling/emulator/server.js';
+import type { KlingEmulator } from '../src/kling/emulator/server.js';
 import {
-  API_KEY,
   api,
-  FFMPEG,
-  FFPROBE,
   type Fixtures,
   makeFixtures,
   startCallbackReceiver,
+  startTestEmulator,
   waitFor,
 } from './emulator-helpers.js';
 
@@ -26,15 +24,7 @@ const closers: Array<() => Promise<void>> = [];
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'kling-emu-cb-'));
   fx = await makeFixtures(dir);
-  emu = await startEmulator({
-    workDir: path.join(dir, 'work'),
-    ffmpegPath: FFMPEG,
-    ffprobePath: FFPROBE,
-    apiKey: API_KEY,
-    submittedMs: 50,
-    processingMs: 200,
-    seed: 11,
-  });
+  emu = await startTestEmulator(dir, { seed: 11 });
 });
 
 afterEach(async () => {

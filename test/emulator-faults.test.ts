@@ -15,6 +15,7 @@ import {
   type Fixtures,
   makeFixtures,
   startCallbackReceiver,
+  startTestEmulator,
   waitFor,
 } from './emulator-helpers.js';
 
@@ -28,15 +29,7 @@ let emu: KlingEmulator;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'kling-emu-faults-'));
   fx = await makeFixtures(dir);
-  emu = await startEmulator({
-    workDir: path.join(dir, 'work'),
-    ffmpegPath: FFMPEG,
-    ffprobePath: FFPROBE,
-    apiKey: API_KEY,
-    submittedMs: 50,
-    processingMs: 200,
-    seed: 3,
-  });
+  emu = await startTestEmulator(dir, { seed: 3 });
 });
 
 afterEach(() => emu.resetFaults());

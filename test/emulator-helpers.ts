@@ -1,5 +1,6 @@
 // Shared fixtures for the Kling emulator tests: real input files made with sharp and ffmpeg, a tiny
-// static file server (so inputs can be URLs), a callback receiver, and a JSON request helper.
+// static file server (so inputs can be URLs), a callback receiver, a JSON request helper, and a
+// one-call emulator start-up for every test that needs the provider.
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -7,12 +8,29 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
+import { type EmulatorOptions, type KlingEmulator, startEmulator } from '../src/kling/emulator/server.js';
 
 const run = promisify(execFile);
 export const FFMPEG = '/usr/bin/ffmpeg';
 export const FFPROBE = '/usr/bin/ffprobe';
 export const ESPEAK = '/usr/bin/espeak-ng';
 export const API_KEY = 'test-key-123456';
+
+/** An emulator working in `<dir>/work` with Debian's ffmpeg, API_KEY and fast timings; `options` override. */
+export function startTestEmulator(
+  dir: string,
+  options: Partial<EmulatorOptions> = {},
+): Promise<KlingEmulator> {
+  return startEmulator({
+    workDir: path.join(dir, 'work'),
+    ffmpegPath: FFMPEG,
+    ffprobePath: FFPROBE,
+    apiKey: API_KEY,
+    submittedMs: 50,
+    processingMs: 200,
+    ...options,
+  });
+}
 
 export interface Fixtures {
   dir: string;

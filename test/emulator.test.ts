@@ -16,6 +16,7 @@ import {
   makeFixtures,
   probeStreams,
   startFileServer,
+  startTestEmulator,
   waitFor,
 } from './emulator-helpers.js';
 
@@ -31,16 +32,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'kling-emu-'));
   fx = await makeFixtures(dir);
   cdn = await startFileServer(dir);
-  emu = await startEmulator({
-    workDir: path.join(dir, 'work'),
-    ffmpegPath: FFMPEG,
-    ffprobePath: FFPROBE,
-    espeakPath: ESPEAK,
-    apiKey: API_KEY,
-    submittedMs: 50,
-    processingMs: 200,
-    seed: 7,
-  });
+  emu = await startTestEmulator(dir, { espeakPath: ESPEAK, seed: 7 });
 });
 
 afterAll(async () => {

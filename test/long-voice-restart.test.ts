@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openJobStore } from '../src/jobs/open-store.js';
-import { type KlingEmulator, startEmulator } from '../src/kling/emulator/server.js';
+import type { KlingEmulator } from '../src/kling/emulator/server.js';
 import { probeMedia } from '../src/media/probe.js';
+import { startTestEmulator } from './emulator-helpers.js';
 import { startBot } from './helpers/bot-process.js';
 import { makeLongVoice, makeSmallFace } from './helpers/long-voice.js';
 
@@ -19,10 +20,7 @@ describe('restart while the parts of a long voice note render', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'long-restart-'));
-    emulator = await startEmulator({
-      workDir: path.join(root, 'emulator'),
-      ffmpegPath: 'ffmpeg',
-      ffprobePath: 'ffprobe',
+    emulator = await startTestEmulator(root, {
       apiKey: API_KEY,
       maxAudioSeconds: 6,
       submittedMs: 200,

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openJobStore } from '../src/jobs/open-store.js';
-import { type KlingEmulator, startEmulator } from '../src/kling/emulator/server.js';
+import type { KlingEmulator } from '../src/kling/emulator/server.js';
+import { startTestEmulator } from './emulator-helpers.js';
 import { startBot } from './helpers/bot-process.js';
 
 const API_KEY = 'sk-restart-test-0123456789';
@@ -18,14 +19,7 @@ describe('restart in every phase', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'restart-'));
-    emulator = await startEmulator({
-      workDir: path.join(root, 'emulator'),
-      ffmpegPath: 'ffmpeg',
-      ffprobePath: 'ffprobe',
-      apiKey: API_KEY,
-      submittedMs: 200,
-      processingMs: 2_500,
-    });
+    emulator = await startTestEmulator(root, { apiKey: API_KEY, submittedMs: 200, processingMs: 2_500 });
   });
   afterAll(async () => {
     await emulator.close();

@@ -7,8 +7,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttachmentRef } from '../src/core/types.js';
-import { type KlingEmulator, startEmulator } from '../src/kling/emulator/server.js';
+import type { KlingEmulator } from '../src/kling/emulator/server.js';
 import { createLogger } from '../src/logger.js';
+import { startTestEmulator } from './emulator-helpers.js';
 import { RecordingAdapter } from './helpers/recording-adapter.js';
 import { SAMPLE_FACE, SAMPLE_VOICE, startTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -27,14 +28,7 @@ describe('secrets and job-tagged logs', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'secrets-'));
-    emulator = await startEmulator({
-      workDir: path.join(root, 'emulator'),
-      ffmpegPath: 'ffmpeg',
-      ffprobePath: 'ffprobe',
-      apiKey: SECRET,
-      submittedMs: 50,
-      processingMs: 300,
-    });
+    emulator = await startTestEmulator(root, { apiKey: SECRET, processingMs: 300 });
     const sink = new Writable({
       write(chunk, _enc, done) {
         lines.push(...String(chunk).split('\n').filter(Boolean));

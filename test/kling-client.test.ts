@@ -1,62 +1,33 @@
 // KlingClient against a fake CometAPI over real HTTP: request shape, success parsing, transport
 // failures, and that the API key never leaks into errors or logs. Error bodies: kling-error-mapping.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { AvatarTaskBody } from '../src/kling/client.js';
+import { describe, expect, test } from 'vitest';
 import {
   closedPortUrl,
   cometError,
   EXTERNAL_ID,
   expectNoSecret,
-  type FakeCometApi,
   captureFailure as failure,
   klingError,
   klingOk,
+  SAMPLE_AVATAR_BODY,
   type ScriptedResponse,
-  startFakeCometApi,
   succeededTaskData,
   TASK_ID,
   TEST_API_KEY,
-  type TestClient,
   taskData,
   testClient,
+  useFakeCometApi,
 } from './fakes/fake-cometapi.js';
 
-const BODY: AvatarTaskBody = {
-  image: 'aGVsbG8=',
-  audio_id: '872641035519283211',
-  prompt: 'Speaks warmly to camera',
-  mode: 'std',
-  external_task_id: EXTERNAL_ID,
-};
-
-let api: FakeCometApi;
-let tc: TestClient;
-
-beforeAll(async () => {
-  api = await startFakeCometApi();
-});
-afterAll(async () => {
-  await api.close();
-});
-afterEach(async () => {
-  // Logs are written for every failure: none may carry the key or a header.
-  const text = tc.logs.join('\n');
-  expect(text).not.toContain(TEST_API_KEY);
-  expect(text.toLowerCase()).not.toContain('authorization');
-  await tc.close();
-  api.reset();
-});
-
-function client(overrides: Parameters<typeof testClient>[1] = {}) {
-  tc = testClient(api.url, overrides);
-  return tc.client;
-}
+const BODY = SAMPLE_AVATAR_BODY;
+const fake = useFakeCometApi();
+const client = (overrides: Parameters<typeof fake.client>[0] = {}) => fake.client(overrides);
 
 describe('requests', () => {
   test('creates with bearer auth, JSON headers and the documented path', async () => {
-    api.enqueue(klingOk(taskData('submitted')));
+    fake.api.enqueue(klingOk(taskData('submitted')));
     await client().createAvatarTask(BODY);
-    const [req] = api.requests;
+    const [req] = fake.api.requests;
     expect(req?.method).toBe('POST');
     expect(req?.path).toBe('/kling/v1/videos/avatar/image2video');
     expect(req?.headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
@@ -66,24 +37,24 @@ describe('requests', () => {
   });
 
   test('queries by id with the id URL-encoded and no body', async () => {
-    api.enqueue(klingOk(taskData('processing')));
+    fake.api.enqueue(klingOk(taskData('processing')));
     await client().getAvatarTask('discord-1/2 x');
-    expect(api.requests[0]?.method).toBe('GET');
-    expect(api.requests[0]?.path).toBe('/kling/v1/videos/avatar/image2video/discord-1%2F2%20x');
-    expect(api.requests[0]?.body).toBe('');
+    expect(fake.api.requests[0]?.method).toBe('GET');
+    expect(fake.api.requests[0]?.path).toBe('/kling/v1/videos/avatar/image2video/discord-1%2F2%20x');
+    expect(fake.api.requests[0]?.body).toBe('');
   });
 
   test('keeps a path prefix in the base URL and drops its trailing slash', async () => {
-    tc = testClient(`${api.url}/proxy/`);
-    api.enqueue(klingOk(taskData('processing')));
-    await tc.client.getAvatarTask(TASK_ID);
-    expect(api.requests[0]?.path).toBe(`/proxy/kling/v1/videos/avatar/image2video/${TASK_ID}`);
+    const c = fake.client({}, `${fake.api.url}/proxy/`);
+    fake.api.enqueue(klingOk(taskData('processing')));
+    await c.getAvatarTask(TASK_ID);
+    expect(fake.api.requests[0]?.path).toBe(`/proxy/kling/v1/videos/avatar/image2video/${TASK_ID}`);
   });
 });
 
 describe('success parsing', () => {
   test('reads the create response', async () => {
-    api.enqueue(klingOk(taskData('submitted')));
+    fake.api.enqueue(klingOk(taskData('submitted')));
     const task = await client().createAvatarTask(BODY);
     expect(task).toEqual({
       taskId: TASK_ID,
@@ -98,14 +69,14 @@ describe('success parsing', () => {
   });
 
   test.each(['submitted', 'processing'])('reads a %s task with no videos', async (status) => {
-    api.enqueue(klingOk(taskData(status)));
+    fake.api.enqueue(klingOk(taskData(status)));
     const task = await client().getAvatarTask(TASK_ID);
     expect(task.status).toBe(status);
     expect(task.videos).toEqual([]);
   });
 
   test('reads a succeeded task and turns the string duration into seconds', async () => {
-    api.enqueue(klingOk(succeededTaskData()));
+    fake.api.enqueue(klingOk(succeededTaskData()));
     const task = await client().getAvatarTask(EXTERNAL_ID);
     expect(task.status).toBe('succeed');
     expect(task.videos).toEqual([
@@ -114,19 +85,21 @@ describe('success parsing', () => {
   });
 
   test('reads a failed task with its reason', async () => {
-    api.enqueue(klingOk(taskData('failed', { task_status_msg: 'Failure to pass the risk control system' })));
+    fake.api.enqueue(
+      klingOk(taskData('failed', { task_status_msg: 'Failure to pass the risk control system' })),
+    );
     const task = await client().getAvatarTask(TASK_ID);
     expect(task.status).toBe('failed');
     expect(task.statusMessage).toBe('Failure to pass the risk control system');
   });
 
   test("ignores the top-level message ('success' variant) and trusts code 0", async () => {
-    api.enqueue(klingOk(taskData('processing'), { message: 'success' }));
+    fake.api.enqueue(klingOk(taskData('processing'), { message: 'success' }));
     expect((await client().getAvatarTask(TASK_ID)).status).toBe('processing');
   });
 
   test('coerces a numeric task id to a string', async () => {
-    api.enqueue(klingOk(taskData('submitted', { task_id: 12345 })));
+    fake.api.enqueue(klingOk(taskData('submitted', { task_id: 12345 })));
     expect((await client().createAvatarTask(BODY)).taskId).toBe('12345');
   });
 
@@ -136,12 +109,12 @@ describe('success parsing', () => {
       `"task_id":${TASK_ID}`,
     );
     expect(raw).toContain(`"task_id":${TASK_ID}`);
-    api.enqueue({ body: raw });
+    fake.api.enqueue({ body: raw });
     expect((await client().createAvatarTask(BODY)).taskId).toBe(TASK_ID);
   });
 
   test('takes the request id from the x-request-id header when the body has none', async () => {
-    api.enqueue({
+    fake.api.enqueue({
       headers: { 'x-request-id': 'hdr-42' },
       body: { code: 0, message: 'SUCCEED', data: taskData('processing') },
     });
@@ -149,7 +122,7 @@ describe('success parsing', () => {
   });
 
   test('rejects a succeeded task without videos as a bad response', async () => {
-    api.enqueue(klingOk(taskData('succeed')));
+    fake.api.enqueue(klingOk(taskData('succeed')));
     const error = await failure(client().getAvatarTask(TASK_ID));
     expect(error.code).toBe('KLING_BAD_RESPONSE');
     expect(error.message).toContain('data.task_result.videos');
@@ -158,7 +131,7 @@ describe('success parsing', () => {
 
 describe('transport failures', () => {
   test('a slow answer is KLING_TIMEOUT, ambiguous for a create', async () => {
-    api.enqueue({ ...klingOk(taskData('submitted')), delayMs: 400 });
+    fake.api.enqueue({ ...klingOk(taskData('submitted')), delayMs: 400 });
     const error = await failure(client({ timeoutMs: 100 }).createAvatarTask(BODY));
     expect(error.code).toBe('KLING_TIMEOUT');
     expect(error.retryable).toBe(true);
@@ -166,7 +139,7 @@ describe('transport failures', () => {
   });
 
   test('a socket destroyed after the request is KLING_CONNECTION, ambiguous for a create', async () => {
-    api.enqueue({ destroy: 'before-response' });
+    fake.api.enqueue({ destroy: 'before-response' });
     const error = await failure(client().createAvatarTask(BODY));
     expect(error.code).toBe('KLING_CONNECTION');
     expect(error.retryable).toBe(true);
@@ -174,7 +147,7 @@ describe('transport failures', () => {
   });
 
   test('a body cut off mid-stream is ambiguous for a create', async () => {
-    api.enqueue({ ...klingOk(taskData('submitted')), destroy: 'mid-body' });
+    fake.api.enqueue({ ...klingOk(taskData('submitted')), destroy: 'mid-body' });
     const error = await failure(client().createAvatarTask(BODY));
     expect(error.code).toBe('KLING_CONNECTION');
     expect(error.ambiguous).toBe(true);
@@ -182,8 +155,7 @@ describe('transport failures', () => {
 
   test('connection refused is KLING_CONNECTION and not ambiguous, even for a create', async () => {
     const closed = await closedPortUrl();
-    tc = testClient(closed.url);
-    const error = await failure(tc.client.createAvatarTask(BODY));
+    const error = await failure(fake.client({}, closed.url).createAvatarTask(BODY));
     expect(error.code).toBe('KLING_CONNECTION');
     expect(error.retryable).toBe(true);
     expect(error.ambiguous).toBe(false);
@@ -191,7 +163,7 @@ describe('transport failures', () => {
   });
 
   test("the caller's abort is rethrown unchanged", async () => {
-    api.enqueue({ ...klingOk(taskData('processing')), delayMs: 500 });
+    fake.api.enqueue({ ...klingOk(taskData('processing')), delayMs: 500 });
     const controller = new AbortController();
     const pending = client().getAvatarTask(TASK_ID, controller.signal);
     setTimeout(() => controller.abort(new Error('user cancelled')), 50);
@@ -211,7 +183,7 @@ describe('secrets', () => {
   test.each(echoes.map((response, i) => ({ i, response })))(
     'a server echoing the key (#$i) cannot put it in the error or the logs',
     async ({ response }) => {
-      api.enqueue(response);
+      fake.api.enqueue(response);
       const error = await failure(client().createAvatarTask(BODY));
       expect(error.message).not.toContain(TEST_API_KEY);
       expect(JSON.stringify(error.params)).not.toContain(TEST_API_KEY);
@@ -221,7 +193,7 @@ describe('secrets', () => {
 
   test('a key without the usual sk- shape is redacted too', async () => {
     const key = 'plainSecretValue123456';
-    api.enqueue(cometError(401, `Invalid token ${key}`), {
+    fake.api.enqueue(cometError(401, `Invalid token ${key}`), {
       status: 301,
       headers: { location: `/x?k=${key}` },
       body: '',
@@ -230,19 +202,17 @@ describe('secrets', () => {
     for (const call of [c.createAvatarTask(BODY), c.getAvatarTask(TASK_ID)]) {
       expectNoSecret(await failure(call, key), key);
     }
-    expect(tc.logs.join('\n')).not.toContain(key);
+    expect(fake.last?.logs.join('\n')).not.toContain(key);
   });
 
   test('transport errors carry no key either', async () => {
     const closed = await closedPortUrl();
-    tc = testClient(closed.url);
-    const error = await failure(tc.client.getAvatarTask(TASK_ID));
+    const error = await failure(fake.client({}, closed.url).getAvatarTask(TASK_ID));
     expect(error.cause).toBeDefined();
   });
 
   test('the key is trimmed and a blank key or bad base URL is rejected at construction', () => {
     expect(() => testClient('ftp://example.com')).toThrow(/baseUrl/);
-    expect(() => testClient(api.url, { apiKey: '  ' })).toThrow(/apiKey/);
-    tc = testClient(api.url);
+    expect(() => testClient(fake.api.url, { apiKey: '  ' })).toThrow(/apiKey/);
   });
 });

@@ -1,55 +1,23 @@
 // Error mapping over real HTTP: every Kling business code with its documented status (reference
 // §5.1), CometAPI's envelope and retry matrix (§5.2), the nested TTS wrapper (§4), and odd bodies.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { t } from '../src/i18n/catalog.js';
-import type { AvatarTaskBody } from '../src/kling/client.js';
 import {
   cometError,
-  EXTERNAL_ID,
-  type FakeCometApi,
   captureFailure as failure,
   klingError,
   klingOk,
   LOGIN_PAGE,
+  SAMPLE_AVATAR_BODY,
   type ScriptedResponse,
-  startFakeCometApi,
   TASK_ID,
-  TEST_API_KEY,
-  type TestClient,
-  testClient,
+  useFakeCometApi,
   VOICE_NOT_FOUND,
 } from './fakes/fake-cometapi.js';
 
-const BODY: AvatarTaskBody = {
-  image: 'aGVsbG8=',
-  audio_id: '872641035519283211',
-  prompt: 'Speaks warmly to camera',
-  mode: 'std',
-  external_task_id: EXTERNAL_ID,
-};
-
-let api: FakeCometApi;
-let tc: TestClient;
-
-beforeAll(async () => {
-  api = await startFakeCometApi();
-});
-afterAll(async () => {
-  await api.close();
-});
-afterEach(async () => {
-  // Logs are written for every failure: none may carry the key or a header.
-  const text = tc.logs.join('\n');
-  expect(text).not.toContain(TEST_API_KEY);
-  expect(text.toLowerCase()).not.toContain('authorization');
-  await tc.close();
-  api.reset();
-});
-
-function client(overrides: Parameters<typeof testClient>[1] = {}) {
-  tc = testClient(api.url, overrides);
-  return tc.client;
-}
+const BODY = SAMPLE_AVATAR_BODY;
+const fake = useFakeCometApi();
+const client = (overrides: Parameters<typeof fake.client>[0] = {}) => fake.client(overrides);
 
 interface Case {
   name: string;
@@ -259,7 +227,7 @@ const COMET_CASES: Case[] = [
 
 describe('error mapping', () => {
   test.each([...KLING_CASES, ...COMET_CASES])('create: $name → $code', async (c) => {
-    api.enqueue(c.response);
+    fake.api.enqueue(c.response);
     const error = await failure(client().createAvatarTask(BODY));
     expect(error.code).toBe(c.code);
     expect(error.retryable).toBe(c.retryable);
@@ -270,36 +238,36 @@ describe('error mapping', () => {
     if (c.detail) expect(error.params.detail).toBe(c.detail);
     // Every user-facing sentence is complete: no placeholder is left unfilled.
     expect(t('en', `error.${error.code}` as Parameters<typeof t>[1], error.params)).not.toMatch(/\{\w+\}/);
-    expect(api.requests).toHaveLength(1);
+    expect(fake.api.requests).toHaveLength(1);
   });
 
   test.each(COMET_CASES.filter((c) => c.ambiguous))('query: $name is never ambiguous', async (c) => {
-    api.enqueue(c.response);
+    fake.api.enqueue(c.response);
     const error = await failure(client().getAvatarTask(TASK_ID));
     expect(error.code).toBe(c.code);
     expect(error.ambiguous).toBe(false);
   });
 
   test('404 with Kling code 1203 on a query is KLING_NOT_FOUND', async () => {
-    api.enqueue(klingError(404, 1203, 'task not found'));
+    fake.api.enqueue(klingError(404, 1203, 'task not found'));
     const error = await failure(client({ maxRetries: 3 }).getAvatarTask('missing'));
     expect(error.code).toBe('KLING_NOT_FOUND');
     expect(error.retryable).toBe(false);
-    expect(api.requests).toHaveLength(1);
+    expect(fake.api.requests).toHaveLength(1);
   });
 
   test('a 301 redirect is not followed and points at the base URL', async () => {
-    api.enqueue({ status: 301, headers: { location: 'https://www.cometapi.com/login' }, body: '' });
+    fake.api.enqueue({ status: 301, headers: { location: 'https://www.cometapi.com/login' }, body: '' });
     const error = await failure(client({ maxRetries: 3 }).getAvatarTask(TASK_ID));
     expect(error.code).toBe('KLING_BAD_RESPONSE');
     expect(error.retryable).toBe(false);
     expect(error.params.detail).toContain('base URL');
     expect(error.params.detail).toContain('https://www.cometapi.com/login');
-    expect(api.requests).toHaveLength(1);
+    expect(fake.api.requests).toHaveLength(1);
   });
 
   test('the provider message becomes a sanitised detail of at most 200 characters', async () => {
-    api.enqueue(klingError(400, 1201, `bad\u0000 value\n\t${'y'.repeat(400)}`));
+    fake.api.enqueue(klingError(400, 1201, `bad\u0000 value\n\t${'y'.repeat(400)}`));
     const error = await failure(client().createAvatarTask(BODY));
     const detail = String(error.params.detail);
     expect(detail.startsWith('bad value yyy')).toBe(true);
@@ -308,7 +276,7 @@ describe('error mapping', () => {
   });
 
   test('a Retry-After hint is kept on a rate-limit error', async () => {
-    api.enqueue({
+    fake.api.enqueue({
       ...klingError(429, 1303, 'parallel task over resource pack limit'),
       headers: { 'retry-after': '7' },
     });

@@ -5,9 +5,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { inspect } from 'node:util';
 import pino from 'pino';
 import { Agent } from 'undici';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { KlingApiError } from '../../src/errors.js';
-import { KlingClient, type KlingClientOptions } from '../../src/kling/client.js';
+import { type AvatarTaskBody, KlingClient, type KlingClientOptions } from '../../src/kling/client.js';
 
 export interface ScriptedResponse {
   status?: number;
@@ -223,6 +223,61 @@ export function testClient(baseUrl: string, overrides: Partial<KlingClientOption
     ...overrides,
   });
   return { client, logs, sleeps, close: () => agent.close() };
+}
+
+/** A create body shaped like the documented example, for tests that do not care about its content. */
+export const SAMPLE_AVATAR_BODY: AvatarTaskBody = {
+  image: 'aGVsbG8=',
+  audio_id: '872641035519283211',
+  prompt: 'Speaks warmly to camera',
+  mode: 'std',
+  external_task_id: EXTERNAL_ID,
+};
+
+export interface FakeCometApiSuite {
+  /** The fake, started once for the test file. */
+  readonly api: FakeCometApi;
+  /** The last client made in this test, with its logs and sleeps. */
+  readonly last: TestClient | undefined;
+  /** A fresh client for this test, pointed at the fake unless `baseUrl` says otherwise. */
+  client(overrides?: Partial<KlingClientOptions>, baseUrl?: string): KlingClient;
+}
+
+/**
+ * Starts the fake for the test file and gives each test its own clients. After each test it checks
+ * that no log line carried the key or an Authorization header, then resets the fake.
+ */
+export function useFakeCometApi(): FakeCometApiSuite {
+  let api: FakeCometApi | undefined;
+  let made: TestClient[] = [];
+  beforeAll(async () => {
+    api = await startFakeCometApi();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+  afterEach(async () => {
+    const text = made.flatMap((c) => c.logs).join('\n');
+    expect(text).not.toContain(TEST_API_KEY);
+    expect(text.toLowerCase()).not.toContain('authorization');
+    await Promise.all(made.map((c) => c.close()));
+    made = [];
+    api?.reset();
+  });
+  return {
+    get api() {
+      if (!api) throw new Error('the fake CometAPI starts in beforeAll');
+      return api;
+    },
+    get last() {
+      return made.at(-1);
+    },
+    client(overrides = {}, baseUrl) {
+      const made_ = testClient(baseUrl ?? this.api.url, overrides);
+      made.push(made_);
+      return made_.client;
+    },
+  };
 }
 
 /** Asserts `secret` appears nowhere in the error: own properties, causes, inspect output, string form. */

@@ -29,10 +29,6 @@ export function catalogueProblems(catalogue: Readonly<Record<string, string>>): 
   return problems;
 }
 
-export function availableLocales(): string[] {
-  return Object.keys(catalogues);
-}
-
 /** Every registered catalogue, for completeness checks. */
 export function registeredCatalogues(): Readonly<Record<string, Readonly<Record<string, string>>>> {
   return catalogues;

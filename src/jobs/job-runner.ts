@@ -75,10 +75,6 @@ export class JobRunner {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  get activeCount(): number {
-    return this.timers.size + this.running.size;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     for (const { timer } of this.timers.values()) clearTimeout(timer);

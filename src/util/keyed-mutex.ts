@@ -15,8 +15,4 @@ export class KeyedMutex {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
-
-  isBusy(key: string): boolean {
-    return this.tails.has(key);
-  }
 }

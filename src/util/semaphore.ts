@@ -5,23 +5,9 @@ export class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private limit: number) {
+  constructor(private readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError('Semaphore limit must be a positive integer');
-  }
-
-  get pending(): number {
-    return this.waiting.length;
-  }
-
-  get running(): number {
-    return this.active;
-  }
-
-  /** Changes the limit at run time (for example lowered after the provider says "too many"). */
-  setLimit(limit: number): void {
-    this.limit = Math.max(1, Math.floor(limit));
-    this.drain();
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {

@@ -196,7 +196,11 @@ describe('core flow against the emulator', () => {
   it('reports health with the store and the Kling target', async () => {
     const res = await request(`${t.app.url}/healthz`);
     expect(res.statusCode).toBe(200);
-    expect(await res.body.json()).toEqual({ ok: true, store: 'up', kling: 'emulator' });
+    expect(await res.body.json()).toEqual({
+      ok: true,
+      store: 'up',
+      kling: { target: 'emulator', reachable: true, checkedAt: expect.any(String) },
+    });
   });
 });
 

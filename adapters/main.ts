@@ -42,18 +42,43 @@ const app = await createApp(config, logger).catch((error: unknown) => {
 });
 
 const platforms: Array<{ stop(): Promise<void> }> = [];
+
+/**
+ * Shutdown budget, inside Docker's and Kubernetes' default 10 s grace before SIGKILL: up to 8 s to drain
+ * (HTTP requests already received finish and send their acks; adapters stop and finish their
+ * background work), then the app closes (job runner stopped, store flushed and closed). At 10 s the
+ * process exits whatever is left; every job is durable, so the next start resumes it.
+ */
+const DRAIN_BUDGET_MS = 8_000;
+const SHUTDOWN_BUDGET_MS = 10_000;
+
 let closing = false;
 async function shutdown(signal: string, code: number): Promise<void> {
   if (closing) return;
   closing = true;
+  const started = Date.now();
   logger.info({ signal }, 'shutting down');
-  const timer = setTimeout(() => process.exit(code), 10_000);
-  timer.unref();
-  for (const platform of platforms)
-    await platform
-      .stop()
-      .catch((error: unknown) => logger.error({ err: error }, 'error while stopping an adapter'));
+  setTimeout(() => {
+    logger.error({ signal, ms: Date.now() - started }, 'shutdown budget exceeded, exiting now');
+    process.exit(code === 0 ? 1 : code);
+  }, SHUTDOWN_BUDGET_MS).unref();
+  let timer: NodeJS.Timeout | undefined;
+  const drainDeadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), DRAIN_BUDGET_MS);
+  });
+  const draining = Promise.allSettled([
+    app.server.drain(DRAIN_BUDGET_MS),
+    ...platforms.map((platform) =>
+      platform
+        .stop()
+        .catch((error: unknown) => logger.error({ err: error }, 'error while stopping an adapter')),
+    ),
+  ]);
+  if ((await Promise.race([draining, drainDeadline])) === 'late')
+    logger.warn({ ms: DRAIN_BUDGET_MS }, 'adapters still busy after the drain budget; closing anyway');
+  clearTimeout(timer);
   await app.close().catch((error: unknown) => logger.error({ err: error }, 'error while closing'));
+  logger.info({ signal, ms: Date.now() - started }, 'shut down');
   process.exit(code);
 }
 process.on('SIGINT', () => void shutdown('SIGINT', 130));

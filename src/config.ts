@@ -2,6 +2,7 @@
 // reported as one error that lists every missing or malformed variable. Nothing else reads process.env.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseShardSettings, type ShardSettings } from './config-shards.js';
 import { ConfigError } from './errors.js';
 
 const MB = 1_000_000;
@@ -28,7 +29,7 @@ const optionalUrl = z
   .optional();
 
 /** Environment variables, their defaults and limits. The README's configuration table mirrors this. */
-const envSchema = z.object({
+export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   HOST: z.string().default('127.0.0.1'),
@@ -37,6 +38,16 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   OUT_DIR: z.string().default('./out'),
   STORE_URL: optionalString,
+  JOB_ENGINE: z.enum(['auto', 'embedded', 'bullmq']).default('auto'),
+  QUEUE_CONCURRENCY: int(50, 1, 1000),
+  QUEUE_RATE_MAX: int(50, 1, 100_000),
+  QUEUE_RATE_WINDOW_MS: int(1_000, 10, 3_600_000),
+  QUEUE_LOCK_MS: int(30_000, 1_000, 600_000),
+  QUEUE_STALLED_CHECK_MS: int(15_000, 500, 600_000),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,30}$/)
+    .default('avatar'),
 
   COMETAPI_KEY: optionalString,
   COMETAPI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.cometapi.com'),
@@ -107,6 +118,8 @@ const envSchema = z.object({
   DISCORD_MODE: z.enum(['gateway', 'http']).default('gateway'),
   DISCORD_GUILD_ID: optionalString,
   DISCORD_API_URL: optionalUrl,
+  DISCORD_SHARDS: optionalString,
+  DISCORD_SHARD_IDS: optionalString,
 
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
@@ -127,6 +140,20 @@ export interface Config {
   http: { host: string; port: number; publicUrl: string | undefined };
   paths: { dataDir: string; outDir: string };
   store: { url: string };
+  /**
+   * The job engine: in-process timers (embedded, one process) or BullMQ on the Redis in STORE_URL
+   * (several instances). `rate*` caps step runs across all instances; `lockMs` is how long a dead
+   * instance's job stays claimed before another instance takes it over.
+   */
+  queue: {
+    engine: 'embedded' | 'bullmq';
+    concurrency: number;
+    rateMax: number;
+    rateWindowMs: number;
+    lockMs: number;
+    stalledCheckMs: number;
+    prefix: string;
+  };
   kling: {
     /** Undefined means: run against the built-in emulator. */
     apiKey: string | undefined;
@@ -178,6 +205,8 @@ export interface Config {
         mode: 'gateway' | 'http';
         guildId: string | undefined;
         apiUrl: string | undefined;
+        /** Gateway sharding; undefined keeps discord.js's single shard. */
+        shards: ShardSettings | undefined;
       }
     | undefined;
   /** Set when SLACK_BOT_TOKEN or the OAuth trio is set. */
@@ -217,7 +246,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('KLING_AUDIO_TRANSPORT: "url" needs PUBLIC_URL so the video service can fetch the audio');
   if (e.STORE_URL && !/^(redis|rediss|sqlite):\/\//.test(e.STORE_URL))
     problems.push('STORE_URL: must start with redis://, rediss:// or sqlite://');
+  const onRedis = /^rediss?:\/\//.test(e.STORE_URL ?? '');
+  if (e.JOB_ENGINE === 'bullmq' && !onRedis)
+    problems.push('JOB_ENGINE: "bullmq" needs STORE_URL=redis://… (the queue lives in the same Redis)');
   problems.push(...platformProblems(e));
+  const shards = parseShardSettings(e.DISCORD_SHARDS, e.DISCORD_SHARD_IDS);
+  problems.push(...shards.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -226,6 +260,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL?.replace(/\/+$/, '') },
     paths: { dataDir, outDir: path.resolve(e.OUT_DIR) },
     store: { url: e.STORE_URL ?? `sqlite://${path.join(dataDir, 'bot.sqlite')}` },
+    queue: {
+      engine: e.JOB_ENGINE === 'embedded' || (e.JOB_ENGINE === 'auto' && !onRedis) ? 'embedded' : 'bullmq',
+      concurrency: e.QUEUE_CONCURRENCY,
+      rateMax: e.QUEUE_RATE_MAX,
+      rateWindowMs: e.QUEUE_RATE_WINDOW_MS,
+      lockMs: e.QUEUE_LOCK_MS,
+      stalledCheckMs: e.QUEUE_STALLED_CHECK_MS,
+      prefix: e.QUEUE_PREFIX,
+    },
     kling: {
       apiKey: e.COMETAPI_KEY,
       baseUrl: e.COMETAPI_BASE_URL.replace(/\/+$/, ''),
@@ -294,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           mode: e.DISCORD_MODE,
           guildId: e.DISCORD_GUILD_ID,
           apiUrl: e.DISCORD_API_URL?.replace(/\/+$/, ''),
+          shards: shards.settings,
         }
       : undefined,
     slack:

@@ -46,3 +46,42 @@ describe('loadConfig', () => {
     expect(loadConfig({ COMETAPI_KEY: 'sk-supersecret-123456' }).kling.apiKey).toBe('sk-supersecret-123456');
   });
 });
+
+describe('Discord sharding settings', () => {
+  const discord = { DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '1' };
+
+  it('maps DISCORD_SHARDS and DISCORD_SHARD_IDS, and leaves both unset by default', () => {
+    expect(loadConfig(discord).discord?.shards).toBeUndefined();
+    expect(loadConfig({ ...discord, DISCORD_SHARDS: 'auto' }).discord?.shards).toEqual({
+      count: 'auto',
+      ids: undefined,
+    });
+    expect(
+      loadConfig({ ...discord, DISCORD_SHARDS: '4', DISCORD_SHARD_IDS: '3, 1,1' }).discord?.shards,
+    ).toEqual({ count: 4, ids: [1, 3] });
+  });
+
+  it('lists every bad shard setting by name', () => {
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...discord, ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problemsOf({ DISCORD_SHARDS: 'two' })).toEqual([expect.stringMatching(/^DISCORD_SHARDS: /)]);
+    expect(problemsOf({ DISCORD_SHARDS: '0' })).toEqual([expect.stringMatching(/^DISCORD_SHARDS: /)]);
+    expect(problemsOf({ DISCORD_SHARDS: '2', DISCORD_SHARD_IDS: '1,2,5' })).toEqual([
+      expect.stringMatching(/^DISCORD_SHARD_IDS: 2, 5 not below DISCORD_SHARDS=2/),
+    ]);
+    expect(problemsOf({ DISCORD_SHARDS: '2', DISCORD_SHARD_IDS: '1,x,-1' })).toEqual([
+      expect.stringMatching(/^DISCORD_SHARD_IDS: .*\(not x, -1\)/),
+    ]);
+    expect(problemsOf({ DISCORD_SHARD_IDS: '0' })).toEqual([expect.stringMatching(/needs DISCORD_SHARDS/)]);
+    expect(problemsOf({ DISCORD_SHARDS: 'auto', DISCORD_SHARD_IDS: '0' })).toEqual([
+      expect.stringMatching(/numeric DISCORD_SHARDS/),
+    ]);
+    expect(problemsOf({ DISCORD_SHARDS: '2', DISCORD_SHARD_IDS: '0,1' })).toEqual([]);
+  });
+});

@@ -1,5 +1,8 @@
 // The one HTTP server for everything inbound: provider callbacks, health, media links, and the
 // adapters' routes (Discord interactions, Slack events), which register themselves with `route`.
+// On shutdown it drains: no new connections, 503 + `connection: close` for requests that arrive on
+// open sockets, and the requests already being handled finish (their platform acks included).
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
@@ -39,13 +42,36 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(payload);
 }
 
+/** What a drain saw, for the shutdown log and tests. */
+export interface DrainReport {
+  /** Requests being handled when the drain started. */
+  inFlight: number;
+  /** Requests that arrived during the drain and got 503. */
+  refused: number;
+  /** Requests still unfinished when the budget ran out (their connections were cut). */
+  unfinished: number;
+  ms: number;
+}
+
+/** Used when close() is called without a drain first (tests, the app's own close). */
+const DEFAULT_DRAIN_MS = 8_000;
+
 export class HttpServer {
   private readonly routes: Route[] = [];
   private readonly server: Server;
+  /** One entry per request from dispatch until both its handler and its response are done. */
+  private readonly active = new Set<{ res: ServerResponse; done: Promise<unknown> }>();
+  private draining = false;
+  private refused = 0;
+  private drained: Promise<DrainReport> | undefined;
 
   constructor(private readonly logger: Logger) {
     this.server = createServer((req, res) => {
-      void this.dispatch(req, res);
+      if (this.draining) return this.refuse(req, res);
+      // A handler may return before its response ends (a piped /media stream), so wait for both.
+      const entry = { res, done: Promise.all([this.dispatch(req, res), once(res, 'close')]) };
+      this.active.add(entry);
+      void entry.done.finally(() => this.active.delete(entry));
     });
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 30_000;
@@ -66,11 +92,54 @@ export class HttpServer {
     return { url: `http://${shownHost}:${address.port}`, port: address.port };
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeIdleConnections();
+  /**
+   * Stops accepting connections and waits up to `budgetMs` for the requests already being handled;
+   * whatever is still open then is cut. Idempotent: later calls get the first drain's report.
+   */
+  drain(budgetMs = DEFAULT_DRAIN_MS): Promise<DrainReport> {
+    this.drained ??= this.runDrain(budgetMs);
+    return this.drained;
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+  }
+
+  private async runDrain(budgetMs: number): Promise<DrainReport> {
+    const started = Date.now();
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    // Sockets busy now are closed by Node right after their response, instead of lingering kept-alive.
+    for (const { res } of this.active) if (!res.headersSent) res.setHeader('connection', 'close');
+    const inFlight = this.active.size;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, budgetMs);
     });
+    await Promise.race([Promise.allSettled([...this.active].map((a) => a.done)), budget]);
+    clearTimeout(timer);
+    const unfinished = this.active.size;
+    this.server.closeAllConnections();
+    await closed;
+    const report = { inFlight, refused: this.refused, unfinished, ms: Date.now() - started };
+    if (unfinished > 0) this.logger.warn(report, 'http server drained; unfinished requests were cut');
+    else this.logger.info(report, 'http server drained');
+    return report;
+  }
+
+  /** During a drain: a clear, retryable refusal, so a load balancer or the platform tries elsewhere. */
+  private refuse(req: IncomingMessage, res: ServerResponse): void {
+    this.refused += 1;
+    req.resume();
+    const payload = JSON.stringify({ error: 'shutting down' });
+    res.writeHead(503, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      connection: 'close',
+      'retry-after': '5',
+    });
+    res.end(payload);
   }
 
   private match(method: string, path: string): { route: Route; params: RouteParams } | undefined {

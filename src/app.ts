@@ -7,13 +7,16 @@ import { AdapterMap, AvatarService } from './core/avatar-service.js';
 import type { AttachmentRef } from './core/types.js';
 import { registerCoreRoutes } from './http/core-routes.js';
 import { HttpServer } from './http/server.js';
-import { JobRunner } from './jobs/job-runner.js';
+import { BullmqRunner } from './jobs/bullmq-runner.js';
+import { InProcessRunner } from './jobs/in-process-runner.js';
 import type { JobStore } from './jobs/job-store.js';
 import { openJobStore } from './jobs/open-store.js';
 import { PartsThrottle } from './jobs/parts-throttle.js';
 import type { AvatarApi, MediaPort, RunnerContext } from './jobs/ports.js';
+import type { JobScheduler } from './jobs/scheduler.js';
 import { KlingClient } from './kling/client.js';
 import { type KlingEmulator, startEmulator } from './kling/emulator/server.js';
+import { KlingProbe } from './kling/reachability.js';
 import type { Logger } from './logger.js';
 import { detectPauses } from './media/detect-pauses.js';
 import { joinParts } from './media/join-parts.js';
@@ -22,6 +25,8 @@ import { prepareVoice } from './media/prepare-voice.js';
 import { probeMedia } from './media/probe.js';
 import { splitAudio } from './media/split-audio.js';
 import { type MediaTools, resolveMediaTools } from './media/tools.js';
+import { BotMetrics } from './metrics/bot-metrics.js';
+import { meterApi, meterStore } from './metrics/metered-ports.js';
 import { Semaphore } from './util/semaphore.js';
 
 export interface App {
@@ -44,7 +49,8 @@ export interface AppOverrides {
 export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const tools = await resolveMediaTools(config.media);
   logger.info({ ffmpeg: tools.ffmpeg, source: tools.source }, 'media tools found');
-  const store = await openJobStore(config.store.url);
+  const metrics = new BotMetrics(logger);
+  const store = meterStore(await openJobStore(config.store.url, logger), metrics);
   const server = new HttpServer(logger);
   const { url } = await server.listen(config.http.host, config.http.port);
 
@@ -74,7 +80,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     logger: logger.child({ component: 'kling' }),
     onAttemptFailed: (error) => partsThrottle.observe(error),
   });
-  const api: AvatarApi = overrides.api ? overrides.api(client) : client;
+  const api: AvatarApi = meterApi(overrides.api ? overrides.api(client) : client, metrics);
 
   const pendingInputs = new Map<string, { image: AttachmentRef; voice?: AttachmentRef }>();
   const adapters = new AdapterMap();
@@ -95,10 +101,13 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     jobDir: (jobId) => path.join(config.paths.dataDir, 'jobs', jobId),
     controls,
   };
-  const runner = new JobRunner(ctx);
+  const runner = await openScheduler(config, ctx);
+  logger.info({ engine: config.queue.engine }, 'scheduler ready');
   const service = new AvatarService({ config, store, runner, adapters, pendingInputs, logger, controls });
   service.retention.start();
-  registerCoreRoutes(server, { service, store, logger, klingTarget: emulator ? 'emulator' : 'cometapi' });
+  const klingProbe = new KlingProbe({ baseUrl: kling.baseUrl, logger });
+  const klingTarget = emulator ? 'emulator' : 'cometapi';
+  registerCoreRoutes(server, { service, store, logger, klingTarget, klingProbe, metrics });
   logger.info({ url }, 'http server listening');
 
   return {
@@ -117,6 +126,12 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       await store.close();
     },
   };
+}
+
+function openScheduler(config: Config, ctx: RunnerContext): Promise<JobScheduler> | JobScheduler {
+  if (config.queue.engine === 'embedded') return new InProcessRunner(ctx);
+  const { engine: _engine, ...queue } = config.queue;
+  return BullmqRunner.open(ctx, { url: config.store.url, ...queue });
 }
 
 function mediaPort(config: Config, tools: MediaTools): MediaPort {

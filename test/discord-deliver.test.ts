@@ -7,6 +7,7 @@ import path from 'node:path';
 import { REST } from 'discord.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DiscordAddress } from '../adapters/discord/address.js';
+import { attachmentPolicy } from '../adapters/discord/attachments.js';
 import { type DeliveryDeps, deliverVideo } from '../adapters/discord/deliver.js';
 import { DiscordAdapter } from '../adapters/discord/discord-adapter.js';
 import { DiscordApi, DiscordCallError } from '../adapters/discord/discord-api.js';
@@ -22,6 +23,7 @@ import { APP_ID, CHANNEL_ID, GUILD_ID, OWNER, snowflake } from './fakes/fake-dis
 let fake: FakeDiscord;
 let dir: string;
 let api: DiscordApi;
+const policy = attachmentPolicy(undefined, 25 * 1024 * 1024);
 let counter = 0;
 const fitCalls: number[] = [];
 let fitResult: 'fit' | 'none' = 'fit';
@@ -198,7 +200,7 @@ describe('deliverVideo', () => {
 
   it('hands the core a failure without URLs, tokens or uploaded bytes in it', async () => {
     fake.refusedChannels.add(CHANNEL_ID);
-    const adapter = new DiscordAdapter({ api, delivery: deps(), logger: silentLogger() });
+    const adapter = new DiscordAdapter({ api, delivery: deps(), logger: silentLogger(), policy });
     const video = await videoOf(1_000);
     const to = address({ issuedAt: Date.now() - 20 * 60_000 });
     const failure = await adapter.deliver(video, updateFor(video, to)).catch((error: unknown) => error);
@@ -208,6 +210,23 @@ describe('deliverVideo', () => {
     expect(dump).not.toContain(to.token);
     expect(dump).not.toContain(fake.botToken);
     expect(dump).not.toMatch(/requestBody|files|http:/);
+    adapter.close();
+  });
+
+  it('revives a stored attachment for another instance under the same host and type rules', () => {
+    const adapter = new DiscordAdapter({ api, delivery: deps(), logger: silentLogger(), policy });
+    const cdn = 'https://cdn.discordapp.com/attachments/1/2/face.jpg?ex=1&is=2&hm=3';
+    const image = adapter.reviveAttachment(
+      { name: 'face.jpg', source: cdn, contentType: 'image/jpeg', size: 1_000 },
+      'image',
+    );
+    expect(image?.source).toBe(cdn);
+    expect(typeof image?.fetch).toBe('function');
+    // A record pointing anywhere else, or at the wrong kind of file, is not fetched.
+    const foreign = { name: 'face.jpg', source: 'https://evil.test/face.jpg', size: 1_000 };
+    expect(adapter.reviveAttachment(foreign, 'image')).toBeUndefined();
+    const notAudio = { name: 'face.jpg', source: cdn, contentType: 'image/jpeg', size: 1_000 };
+    expect(adapter.reviveAttachment(notAudio, 'voice')).toBeUndefined();
     adapter.close();
   });
 

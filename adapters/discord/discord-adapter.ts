@@ -1,9 +1,17 @@
 // The ChatAdapter the core talks to: job updates become throttled edits of the public status message,
 // and the finished video is handed to deliver.ts. Edits use the interaction token while it lives and
 // the bot token afterwards.
-import type { ChatAdapter, DeliveryReceipt, JobPhase, JobUpdate, VideoResult } from '../../src/core/types.js';
+import type {
+  AttachmentRef,
+  ChatAdapter,
+  DeliveryReceipt,
+  JobPhase,
+  JobUpdate,
+  VideoResult,
+} from '../../src/core/types.js';
 import type { Logger } from '../../src/logger.js';
 import { ADAPTER_NAME, type DiscordAddress, readAddress, tokenUsable } from './address.js';
+import { type AttachmentPolicy, discordAttachment } from './attachments.js';
 import { type Delivered, type DeliveryDeps, deliverVideo } from './deliver.js';
 import { type DiscordApi, isTokenGone, type MessageBody, restErrorInfo, sanitize } from './discord-api.js';
 import { statusBody } from './messages.js';
@@ -18,6 +26,8 @@ export interface DiscordAdapterOptions {
   api: DiscordApi;
   delivery: DeliveryDeps;
   logger: Logger;
+  /** The attachment rules, for fetching a job's inputs again on another instance or after a restart. */
+  policy: AttachmentPolicy;
   statusIntervalMs?: number;
 }
 
@@ -34,6 +44,26 @@ export class DiscordAdapter implements ChatAdapter {
     this.throttle = new StatusThrottle(options.statusIntervalMs ?? STATUS_INTERVAL_MS, (jobId, error) =>
       options.logger.warn({ jobId, ...restErrorInfo(error) }, 'discord status edit failed'),
     );
+  }
+
+  reviveAttachment(
+    input: Pick<AttachmentRef, 'name' | 'source' | 'contentType' | 'size'>,
+    role: 'image' | 'voice',
+  ): AttachmentRef | undefined {
+    const file = {
+      id: '0',
+      filename: input.name,
+      url: input.source,
+      size: input.size ?? 0,
+      ...(input.contentType ? { content_type: input.contentType } : {}),
+    };
+    try {
+      // The stored URL goes through the same host and type checks as a fresh one: the store is not
+      // a way around the allow-list.
+      return discordAttachment(file, role, this.options.policy);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Points a job's messages somewhere other than its stored ReplyTarget (a re-run's new message). */

@@ -45,7 +45,7 @@ export function buildDiscord(
   const logger = app.logger.child({ component: 'discord' });
   if (!discord.applicationId)
     throw new ConfigError(['DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set']);
-  const client = discord.mode === 'gateway' ? createGatewayClient(discord.apiUrl) : undefined;
+  const client = discord.mode === 'gateway' ? createGatewayClient(discord.apiUrl, discord.shards) : undefined;
   const rest = client ? client.rest : new REST(restOptions(discord.apiUrl));
   rest.setToken(discord.token);
   const interactionRest = new REST({
@@ -54,9 +54,11 @@ export function buildDiscord(
   });
   const api = new DiscordApi(rest, discord.applicationId, interactionRest);
 
+  const policy = attachmentPolicy(discord.apiUrl, app.config.media.inputMaxBytes);
   const adapter = new DiscordAdapter({
     api,
     logger,
+    policy,
     ...(tuning.statusIntervalMs !== undefined ? { statusIntervalMs: tuning.statusIntervalMs } : {}),
     delivery: {
       api,
@@ -73,7 +75,7 @@ export function buildDiscord(
     api,
     adapter,
     logger,
-    policy: attachmentPolicy(discord.apiUrl, app.config.media.inputMaxBytes),
+    policy,
     formStore: app.store.kv('discord-forms'),
   });
   return { api, adapter, handler, client, logger };

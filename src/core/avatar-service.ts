@@ -13,9 +13,9 @@ import type { TenantSettings } from '../controls/types.js';
 import { type UsageReport, usageReport } from '../controls/usage-report.js';
 import { type ErrorCode, type ErrorParams, InputError } from '../errors.js';
 import type { Job } from '../jobs/job.js';
-import type { JobRunner } from '../jobs/job-runner.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { AdapterRegistry } from '../jobs/ports.js';
+import type { JobScheduler } from '../jobs/scheduler.js';
 import { publishMedia } from '../jobs/steps/publish-media.js';
 import type { Logger } from '../logger.js';
 import { jobIdFor, randomToken } from '../util/ids.js';
@@ -54,7 +54,7 @@ export class AvatarService {
     private readonly deps: {
       config: Config;
       store: JobStore;
-      runner: JobRunner;
+      runner: JobScheduler;
       adapters: AdapterMap;
       pendingInputs: Map<string, { image: AttachmentRef; voice?: AttachmentRef }>;
       logger: Logger;
@@ -253,7 +253,9 @@ export class AvatarService {
   /** The language for replies: the platform's locale for the user, else the team's default. */
   async localeFor(requester: Requester, platformLocale?: string): Promise<string | undefined> {
     if (platformLocale) return platformLocale;
-    return (await this.deps.controls.settings.get(tenantOf(requester))).locale || undefined;
+    // With the store down the default language still lets the caller explain that outage.
+    const settings = await this.deps.controls.settings.get(tenantOf(requester)).catch(() => undefined);
+    return settings?.locale || undefined;
   }
 
   /** The requester's usage and budgets; for admins also the team's, by user, channel and day. */

@@ -137,10 +137,13 @@ export interface ChatAdapter {
   update(update: JobUpdate): Promise<void>;
   deliver(video: VideoResult, update: JobUpdate): Promise<DeliveryReceipt>;
   /**
-   * Optional: rebuilds an input handle after a restart that happened before the input was saved
-   * (the in-memory handle is gone). Return undefined when the input cannot be fetched again.
+   * Optional: rebuilds an input handle from what the job record keeps, when the in-memory handle is
+   * gone: after a restart before the input was saved, or on another instance sharing the queue (the
+   * instance that accepted a job is not always the one that prepares it). The adapter applies the
+   * same checks as for a fresh attachment; undefined when the input cannot be fetched again.
    */
   reviveAttachment?(
     input: Pick<AttachmentRef, 'name' | 'source' | 'contentType' | 'size'>,
+    role: 'image' | 'voice',
   ): AttachmentRef | undefined;
 }

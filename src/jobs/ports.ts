@@ -80,4 +80,8 @@ export interface RunnerContext {
 }
 
 /** What a step asks the runner to do next. */
-export type StepOutcome = { kind: 'continue' } | { kind: 'wait'; delayMs: number } | { kind: 'stop' };
+export type StepOutcome =
+  | { kind: 'continue' }
+  /** `providerBusy`: the provider said it is at its rate or concurrency limit (1302/1303, 429). */
+  | { kind: 'wait'; delayMs: number; providerBusy?: boolean }
+  | { kind: 'stop' };

@@ -1,6 +1,13 @@
 // A ChatAdapter that records what the core tells it, for tests that need to see updates and
 // deliveries without a chat platform (adapter tests use the real adapters against platform fakes).
-import type { ChatAdapter, DeliveryReceipt, JobUpdate, VideoResult } from '../../src/core/types.js';
+import { readFile } from 'node:fs/promises';
+import type {
+  AttachmentRef,
+  ChatAdapter,
+  DeliveryReceipt,
+  JobUpdate,
+  VideoResult,
+} from '../../src/core/types.js';
 
 export class RecordingAdapter implements ChatAdapter {
   readonly updates: JobUpdate[] = [];
@@ -20,6 +27,11 @@ export class RecordingAdapter implements ChatAdapter {
   async deliver(video: VideoResult): Promise<DeliveryReceipt> {
     this.deliveries.push(video);
     return { location: `recorded:${video.jobId}` };
+  }
+
+  /** Test requests use local files as sources, so any instance can read them again. */
+  reviveAttachment(input: Pick<AttachmentRef, 'name' | 'source'>): AttachmentRef {
+    return { name: input.name, source: input.source, fetch: () => readFile(input.source) };
   }
 
   /** Resolves with the job's final update ('delivered' or 'failed'). */

@@ -1,6 +1,6 @@
 // Step 3: follow a submitted task until it ends. Polling with back-off is the source of truth; a
-// callback only makes the next poll happen sooner (see JobRunner.hint), so forged or duplicated
-// callbacks cannot change a job.
+// callback only makes the next poll happen sooner (see hintDelay in ../scheduler.ts), so forged or
+// duplicated callbacks cannot change a job.
 import { JobError, KlingApiError } from '../../errors.js';
 import type { Job } from '../job.js';
 import { failJob, notify } from '../notifier.js';

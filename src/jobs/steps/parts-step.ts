@@ -24,7 +24,7 @@ export async function partsStep(ctx: RunnerContext, initial: Job): Promise<StepO
     return { kind: 'stop' };
   }
 
-  // A callback (JobRunner.hint) sets kling.nextPollAt: poll every rendering part now.
+  // A callback (hintDelay) sets kling.nextPollAt: poll every rendering part now.
   const hinted = job.kling?.nextPollAt !== undefined && job.kling.nextPollAt <= now;
   for (const { index } of job.parts ?? []) {
     const part = findPart(job, index);

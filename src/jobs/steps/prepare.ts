@@ -106,8 +106,8 @@ async function saveInputs(ctx: RunnerContext, job: Job, dir: string): Promise<Jo
 
 function revive(ctx: RunnerContext, job: Job): { image: AttachmentRef; voice?: AttachmentRef } | undefined {
   const adapter = ctx.adapters.get(job.replyTo.adapter);
-  const image = adapter?.reviveAttachment?.(job.input.image);
-  const voice = job.input.voice ? adapter?.reviveAttachment?.(job.input.voice) : undefined;
+  const image = adapter?.reviveAttachment?.(job.input.image, 'image');
+  const voice = job.input.voice ? adapter?.reviveAttachment?.(job.input.voice, 'voice') : undefined;
   if (!image || (job.input.voice && !voice)) return undefined;
   return voice ? { image, voice } : { image };
 }

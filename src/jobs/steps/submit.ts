@@ -40,6 +40,12 @@ export async function submitStep(ctx: RunnerContext, initial: Job): Promise<Step
       ctx.logger.warn({ jobId: job.id, code: error.code, err: error }, 'create outcome unknown, reconciling');
       return { kind: 'wait', delayMs: retryDelayMs(0) };
     }
+    if (isExternalIdTaken(error)) {
+      // An earlier create of ours reached the provider late (after a lookup found nothing): the task
+      // exists and bills, so adopt it rather than fail the job as "refused, nothing charged".
+      ctx.logger.warn({ jobId: job.id, err: error }, 'task already exists at the provider, reconciling');
+      return { kind: 'wait', delayMs: retryDelayMs(0) };
+    }
     // Not ambiguous: the provider certainly holds no task, so going back to 'prepared' is safe.
     job = await ctx.store.update(job.id, (j) => {
       j.state = 'prepared';
@@ -156,10 +162,19 @@ async function buildBody(ctx: RunnerContext, job: Job): Promise<AvatarTaskBody> 
   return { ...body, sound_file: (await readFile(audioPath)).toString('base64') };
 }
 
+/** The provider's refusal to create a second task with our external_task_id (Kling code 1201). */
+function isExternalIdTaken(error: unknown): boolean {
+  return (
+    error instanceof KlingApiError &&
+    error.code === 'KLING_INVALID_REQUEST' &&
+    /external_task_id/i.test(String(error.params.detail ?? ''))
+  );
+}
+
 async function retryLater(ctx: RunnerContext, job: Job, error: KlingApiError): Promise<StepOutcome> {
   const delayMs = Math.max(error.retryAfterMs ?? 0, retryDelayMs(1));
   ctx.logger.warn({ jobId: job.id, code: error.code, delayMs }, 'provider busy, submit postponed');
-  return { kind: 'wait', delayMs };
+  return { kind: 'wait', delayMs, providerBusy: error.code === 'KLING_RATE_LIMITED' };
 }
 
 function deadlineError(ctx: RunnerContext): JobError {

@@ -81,6 +81,7 @@ export const ERROR_CODES = [
   // Operations
   'CONFIG_INVALID',
   'FFMPEG_MISSING',
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 
@@ -154,6 +155,17 @@ export class ConfigError extends AvatarError {
   constructor(problems: string[]) {
     super('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.problems = problems;
+  }
+}
+
+/**
+ * The job store (Redis or the SQLite file) failed or did not answer in time. Nothing was recorded for
+ * certain, so the user is told to try again shortly; operators find the store's own error in `cause`.
+ */
+export class StoreUnavailableError extends AvatarError {
+  constructor(operation: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('STORE_UNAVAILABLE', `job store ${operation} failed: ${reason}`, { retryable: true, cause });
   }
 }
 

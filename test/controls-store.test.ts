@@ -27,7 +27,7 @@ function controlsContract(name: string, open: () => Promise<JobStore>, teardown:
     beforeAll(async () => {
       store = await open();
       settings = new SettingsStore(store.kv('settings'), config);
-      ledger = new UsageLedger(store.kv('usage'));
+      ledger = new UsageLedger(store.kv('usage'), (name, work) => store.lock(name, work));
       budgets = new Budgets(ledger, () => JUNE_2);
     });
     afterAll(async () => {
@@ -160,3 +160,47 @@ controlsContract(
     await redis?.stop();
   },
 );
+
+describe('team budgets across instances on one Redis', () => {
+  it('three instances racing 60 admissions let exactly the budget through and lose no hold', async () => {
+    const server = await startRedis();
+    // Each "instance" opens its own store, with its own connections, as separate processes would.
+    const stores = await Promise.all([0, 1, 2].map(() => openJobStore(server.url)));
+    try {
+      const ledgers = stores.map((s) => new UsageLedger(s.kv('usage'), (name, work) => s.lock(name, work)));
+      const settings = new SettingsStore((stores[0] as JobStore).kv('settings'), config);
+      const unlimited = { concurrent: 0, perDay: 0, secondsPerMonth: 0 };
+      const s = {
+        ...(await settings.get('t-x')),
+        user: { ...unlimited, perDay: 25 },
+        tenant: unlimited,
+      };
+      const results = await Promise.allSettled(
+        Array.from({ length: 60 }, (_, i) =>
+          new Budgets(ledgers[i % 3] as UsageLedger, () => JUNE_2).admit({
+            tenantId: 't-x',
+            jobId: `x${i}`,
+            userId: 'u1',
+            displayName: 'U1',
+            mode: 'std',
+            settings: s,
+            minSeconds: 2,
+            exists: async () => false,
+            commit: async () => undefined,
+            now: JUNE_2,
+          }),
+        ),
+      );
+      const admitted = results.filter((r) => r.status === 'fulfilled');
+      expect(admitted).toHaveLength(25);
+      // A lost update would leave fewer holds than admissions (the bug a per-process lock had).
+      expect(Object.keys(await (ledgers[1] as UsageLedger).active('t-x'))).toHaveLength(25);
+      expect((await (ledgers[2] as UsageLedger).month('t-x', '2025-06')).days['2025-06-02']?.accepted).toBe(
+        25,
+      );
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await server.stop();
+    }
+  });
+});

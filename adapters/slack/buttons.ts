@@ -4,7 +4,7 @@
 // waiting job (confirm, cancel, consent) are in controls.ts.
 import type { BlockButtonAction, App as BoltApp, webApi } from '@slack/bolt';
 import type { Mode } from '../../src/core/types.js';
-import { asAvatarError, InputError } from '../../src/errors.js';
+import { type AvatarError, asAvatarError, InputError } from '../../src/errors.js';
 import { describeError, t } from '../../src/i18n/catalog.js';
 import type { Job } from '../../src/jobs/job.js';
 import { jobIdFor } from '../../src/util/ids.js';
@@ -31,7 +31,7 @@ export function registerButtons(bolt: BoltApp, deps: ListenerDeps): void {
     // action_ts is unique per click and repeated in Slack's retries of that click.
     const key = `slack:action:${context.teamId ?? ''}:${action.action_ts}`;
     if (!deps.recent.claim(key) || !deps.clicks.claim(`${sourceJobId}:${action.action_id}:${user}`)) return;
-    const privately = async (error: InputError) => {
+    const privately = async (error: AvatarError) => {
       await client.chat.postEphemeral({ channel, user, text: describeError(SLACK_LOCALE, error) });
     };
     try {
@@ -48,9 +48,11 @@ export function registerButtons(bolt: BoltApp, deps: ListenerDeps): void {
       await rerun(deps, client, source, { key, user, mode: MODE_BY_ACTION[action.action_id] ?? source.mode });
     } catch (error) {
       deps.logger.warn({ jobId: sourceJobId, err: error }, 'slack button failed');
-      await privately(
-        error instanceof InputError ? error : new InputError('INTERNAL', 'button failed'),
-      ).catch(() => undefined);
+      // A known failure (the store being down, say) keeps its own message; anything else is generic.
+      const known = asAvatarError(error);
+      await privately(known.code === 'INTERNAL' ? new InputError('INTERNAL', 'button failed') : known).catch(
+        () => undefined,
+      );
     }
   });
 }

@@ -42,7 +42,7 @@ export class TeamControls {
   ) {
     this.now = deps.now ?? Date.now;
     this.settings = new SettingsStore(deps.store.kv('settings'), deps.config);
-    this.ledger = new UsageLedger(deps.store.kv('usage'));
+    this.ledger = new UsageLedger(deps.store.kv('usage'), (name, work) => deps.store.lock(name, work));
     this.budgets = new Budgets(this.ledger, this.now);
     this.consent = new ConsentRecords(deps.store.kv('consent'));
   }

@@ -1,6 +1,6 @@
 // Budgets per user and per tenant (jobs at once, jobs per day, seconds per month). Checks and holds
 // happen in one step under the tenant's lock, so fifty racing requests cannot all see the last free
-// slot. The lock is per process: several instances on one Redis need a shared lock (issue 6).
+// slot. The lock is the store's: shared by every instance on one Redis (see jobs/redis-lock.ts).
 import { InputError } from '../errors.js';
 import { JobEndedError } from '../jobs/job-store.js';
 import type { LimitName, LimitScope, Limits, Reservation, TenantSettings } from './types.js';

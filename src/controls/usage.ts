@@ -2,7 +2,6 @@
 // holds of unfinished jobs) and one document per tenant and UTC month (settled spend by user, channel
 // and day). Writers hold `lock(tenant)`, so a check-and-reserve can never interleave with another.
 import type { KeyValueNamespace } from '../jobs/job-store.js';
-import { KeyedMutex } from '../util/keyed-mutex.js';
 import type { MonthUsage, Reservation, Totals } from './types.js';
 
 /** Where the usage of users who asked to be forgotten goes, so team totals stay whole. */
@@ -42,13 +41,15 @@ function emptyMonth(): MonthUsage {
 export type Outcome = { kind: 'settle'; seconds: number; usd: number } | { kind: 'release' };
 
 export class UsageLedger {
-  private readonly mutex = new KeyedMutex();
+  constructor(
+    private readonly kv: KeyValueNamespace,
+    /** The store's lock: shared by every instance on one Redis, so no two can over-reserve. */
+    private readonly storeLock: <T>(name: string, work: () => Promise<T>) => Promise<T>,
+  ) {}
 
-  constructor(private readonly kv: KeyValueNamespace) {}
-
-  /** Serialises every read-check-write of one tenant's documents (single process; see README). */
+  /** Serialises every read-check-write of one tenant's documents. */
   lock<T>(tenantId: string, work: () => Promise<T>): Promise<T> {
-    return this.mutex.run(tenantId, work);
+    return this.storeLock(`usage:${tenantId}`, work);
   }
 
   async active(tenantId: string): Promise<Record<string, Reservation>> {

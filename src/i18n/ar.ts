@@ -122,6 +122,8 @@ export const ar: Record<MessageKey, string> = {
   'error.CONFIG_INVALID': 'إعدادات البوت غير صحيحة. يجب على أحد المسؤولين التحقق منها.',
   'error.FFMPEG_MISSING':
     'لا يستطيع البوت معالجة الصوت حاليًا. يجب على أحد المسؤولين تثبيت \u2068ffmpeg\u2069.',
+  'error.STORE_UNAVAILABLE':
+    'مساحة تخزين البوت غير متاحة حاليًا، لذلك تعذّر تنفيذ طلبك. لم تُحتسب أي تكلفة؛ حاول مرة أخرى بعد دقيقة.',
   'error.INTERNAL': 'حدث خطأ داخل البوت. لم تُحتسب أي تكلفة؛ حاول مرة أخرى.',
 
   // Team controls: limits and access (refusals before a job exists)

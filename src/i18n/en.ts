@@ -99,6 +99,8 @@ export const en = {
   // Operations
   'error.CONFIG_INVALID': 'The bot is misconfigured. An admin must check its settings.',
   'error.FFMPEG_MISSING': 'The bot cannot process audio right now. An admin must install ffmpeg.',
+  'error.STORE_UNAVAILABLE':
+    "The bot's storage is unavailable right now, so your request could not be handled. Nothing was charged; try again in a minute.",
   'error.INTERNAL': 'Something went wrong inside the bot. Nothing was charged; try again.',
 
   // Team controls: limits and access (refusals before a job exists)

@@ -35,6 +35,7 @@ const WAKE_TTL_MS = 10 * 60_000;
 const STOP_GRACE_MS = 5_000;
 /** Re-books unfinished jobs whose queue entry went missing (a failed booking, an exhausted retry). */
 const SWEEP_INTERVAL_MS = 5 * 60_000;
+const BOOKING_ATTEMPTS = 4;
 const ENTRY_OPTIONS = {
   removeOnComplete: true,
   removeOnFail: true,
@@ -70,7 +71,7 @@ export class BullmqRunner implements JobScheduler {
   schedule(jobId: string, delayMs = 0): void {
     if (this.stopping) return;
     this.startWorker();
-    const booking = this.book(jobId, Math.max(0, delayMs)).catch((err: unknown) => {
+    const booking = this.bookWithRetry(jobId, Math.max(0, delayMs)).catch((err: unknown) => {
       // The periodic sweep books it again; the job itself is safe in the store.
       this.ctx.logger.error({ jobId, err }, 'could not book a job step');
     });
@@ -154,6 +155,19 @@ export class BullmqRunner implements JobScheduler {
     const late = await this.takeWake(jobId);
     if (late !== undefined && late < due) this.schedule(jobId, late - Date.now());
     throw new DelayedError();
+  }
+
+  /** The store may reconnect a moment before the queue's connection does: try a few times. */
+  private async bookWithRetry(jobId: string, delayMs: number): Promise<void> {
+    const requestedAt = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.book(jobId, Math.max(0, requestedAt + delayMs - Date.now()));
+      } catch (error) {
+        if (attempt >= BOOKING_ATTEMPTS || this.stopping) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   }
 
   /** Books a run `delayMs` from now unless an earlier one is booked; safe from any instance. */

@@ -1,19 +1,27 @@
 // Opens the keyv namespaces behind the job store from STORE_URL: `sqlite://<file>` (embedded default)
-// or `redis://…`. Redis is set to fail fast when unreachable instead of hanging forever (keyv's default).
+// or `redis://…`. Redis is set to fail fast when unreachable instead of hanging forever (keyv's default):
+// start-up gives up after a bounded wait, and during an outage every call fails at once (no offline
+// queue) while the client reconnects in the background, so requests get a clear STORE_UNAVAILABLE and
+// the bot carries on by itself once Redis is back.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
+import { StoreUnavailableError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { KeyvJobStore, type StoreNamespaces } from './job-store.js';
+import { RedisKeyedLock } from './redis-lock.js';
 
 const NAMESPACES = ['jobs', 'active', 'callbacks', 'media'] as const;
 const REDIS_TIMEOUT_MS = 2_000;
+/** Bounds one Redis call on a connection that went silent without a reset (see StoreNamespaces). */
+const REDIS_CALL_TIMEOUT_MS = 5_000;
 
-export async function openJobStore(url: string): Promise<KeyvJobStore> {
+export async function openJobStore(url: string, logger?: Logger): Promise<KeyvJobStore> {
   if (url.startsWith('sqlite://')) return new KeyvJobStore(await openSqlite(url.slice('sqlite://'.length)));
   if (url.startsWith('redis://') || url.startsWith('rediss://'))
-    return new KeyvJobStore(await openRedis(url));
+    return new KeyvJobStore(await openRedis(url, logger));
   throw new Error('STORE_URL must start with sqlite://, redis:// or rediss://');
 }
 
@@ -41,14 +49,39 @@ async function openSqlite(file: string): Promise<StoreNamespaces> {
   };
 }
 
-async function openRedis(url: string): Promise<StoreNamespaces> {
+async function openRedis(url: string, logger: Logger | undefined): Promise<StoreNamespaces> {
+  let ready = false;
+  const startBy = Date.now() + REDIS_TIMEOUT_MS;
   const client = createClient({
     url,
+    // Commands while disconnected fail at once instead of queueing until Redis returns (a hang).
+    disableOfflineQueue: true,
     socket: {
       connectTimeout: REDIS_TIMEOUT_MS,
-      reconnectStrategy: (retries) => Math.min(retries * 200, 2_000),
+      // Once connected, reconnect forever in the background; at start-up give up after the window.
+      reconnectStrategy: (retries, cause) =>
+        !ready && Date.now() >= startBy ? cause : Math.min(retries * 200, 2_000),
     },
   });
+  // A client without an error listener crashes the process on its first connection error; one line
+  // per outage (not per reconnect attempt) is what an operator needs.
+  let lost = false;
+  client.on('error', (err: Error) => {
+    if (lost || !ready) return;
+    lost = true;
+    logger?.warn({ err }, 'job store redis connection lost; requests fail with STORE_UNAVAILABLE');
+  });
+  client.on('ready', () => {
+    if (lost) logger?.info('job store redis connection restored');
+    ready = true;
+    lost = false;
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    if (client.isOpen) client.destroy();
+    throw new StoreUnavailableError(`connect to ${redactUrl(url)}`, error);
+  }
   const keyvFor = (namespace: string) => {
     const store = new KeyvRedis(client, {
       throwOnConnectError: true,
@@ -59,16 +92,37 @@ async function openRedis(url: string): Promise<StoreNamespaces> {
   };
   const [jobs, active, callbacks, media] = NAMESPACES.map(keyvFor);
   const extra = new Map<string, Keyv>();
+  // Several instances may share this Redis: job updates and budget checks lock across all of them.
+  const locks = await RedisKeyedLock.open(url, 'avatar-bot:lock', (key, err) =>
+    logger?.warn({ key, err }, 'store lock lost while held'),
+  );
   return {
     jobs: jobs as Keyv,
     active: active as Keyv,
     callbacks: callbacks as Keyv,
     media: media as Keyv,
     open: (namespace) => opened(extra, namespace, () => keyvFor(namespace)),
+    callTimeoutMs: REDIS_CALL_TIMEOUT_MS,
+    lock: locks,
     async disconnect() {
-      if (client.isOpen) await client.quit();
+      await locks.close();
+      if (!client.isOpen) return;
+      // Mid-outage a graceful close cannot reach Redis; drop the socket and the reconnect loop.
+      if (client.isReady) await client.close().catch(() => client.destroy());
+      else client.destroy();
     },
   };
+}
+
+/** The URL without a password, for messages and logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured STORE_URL';
+  }
 }
 
 /** One Keyv per extra namespace, opened on first use and shared afterwards. */

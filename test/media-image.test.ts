@@ -1,11 +1,11 @@
 // prepareImage against real encoded files made here with sharp (plus two hand-built headers sharp
 // cannot write: a BMP, and a 20000x20000 PNG that would need gigabytes if anyone decoded it).
-import { crc32, deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../src/config.js';
 import { InputError } from '../src/errors.js';
 import { prepareImage } from '../src/media/prepare-image.js';
+import { bmp, pngHeaderOnly } from './helpers/image-bytes.js';
 
 const LIMITS: Config['image'] = {
   minSide: 300,
@@ -62,43 +62,6 @@ async function pixel(buffer: Buffer, x: number, y: number): Promise<number[]> {
   const { data, info } = await sharp(buffer).raw().toBuffer({ resolveWithObject: true });
   const at = (y * info.width + x) * info.channels;
   return [...data.subarray(at, at + 3)];
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A valid PNG header declaring width x height, with one row of pixel data: a decompression bomb's shape. */
-function pngHeaderOnly(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', deflateSync(Buffer.alloc(1 + width * 3))),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-/** A 2x2 24-bit BMP (sharp has no BMP decoder). */
-function bmp(): Buffer {
-  const header = Buffer.alloc(54);
-  header.write('BM', 0, 'latin1');
-  header.writeUInt32LE(54 + 16, 2);
-  header.writeUInt32LE(54, 10);
-  header.writeUInt32LE(40, 14);
-  header.writeInt32LE(2, 18);
-  header.writeInt32LE(2, 22);
-  header.writeUInt16LE(1, 26);
-  header.writeUInt16LE(24, 28);
-  return Buffer.concat([header, Buffer.alloc(16, 0x80)]);
 }
 
 describe('prepareImage: formats', () => {

@@ -57,7 +57,8 @@ export function registerInteractionRoute(
       answered = true;
       sendJson(res, 200, response);
     };
-    const locale = (json as { locale?: unknown }).locale;
+    // `null` is valid JSON too: read the locale only from an object (a signed `null` used to give 500).
+    const locale = json && typeof json === 'object' ? (json as { locale?: unknown }).locale : undefined;
     const fallback = () =>
       respond(ephemeral(t(typeof locale === 'string' ? locale : undefined, 'error.INTERNAL')));
     let timer: NodeJS.Timeout | undefined;

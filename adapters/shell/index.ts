@@ -9,6 +9,7 @@ import type { App } from '../../src/app.js';
 import type { Mode, Requester } from '../../src/core/types.js';
 import { AvatarError, InputError } from '../../src/errors.js';
 import { describeError } from '../../src/i18n/catalog.js';
+import { buildUpdate } from '../../src/jobs/notifier.js';
 import { controlsHelp, runControl, WaitingJobs } from './controls.js';
 import { localAttachment } from './local-attachment.js';
 import { parseLine } from './parse-line.js';
@@ -41,6 +42,12 @@ export async function runShell(app: App, options: ShellOptions): Promise<number>
   app.service.registerAdapter(adapter);
   const resumed = await app.service.resume();
   if (resumed > 0) write(`resuming ${resumed} unfinished job(s)`);
+  // Jobs left waiting for an answer by the last run: ask again, so they can be answered here, and so
+  // that they are cancelled at no cost once input ends instead of holding the shell until they expire.
+  if (resumed > 0)
+    for (const job of await app.store.listUnfinished())
+      if (job.state === 'awaiting_confirmation' && job.replyTo.adapter === SHELL_ADAPTER)
+        await adapter.update(buildUpdate(job, 'awaiting_confirmation'));
 
   const interactive = options.input.isTTY === true;
   const started = Date.now();

@@ -1,6 +1,7 @@
-// A fake Discord REST API on 127.0.0.1 for adapter tests: records every call, serves attachment files,
-// keeps messages and threads, enforces the per-file upload limit, and can expire interaction tokens or
-// refuse permissions on command, so discord.js (pointed at it with `rest.api`) meets realistic answers.
+// A fake Discord REST API on 127.0.0.1 for adapter tests: records every call, serves attachment files
+// (or redirects them elsewhere), keeps messages and threads, enforces the per-file upload limit, and can
+// expire interaction tokens or refuse permissions on command, so discord.js (pointed at it with
+// `rest.api`) meets realistic answers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { snowflake } from './fake-discord-payloads.js';
@@ -60,6 +61,7 @@ export class FakeDiscord {
   private readonly originals = new Map<string, string>();
   private readonly tokenChannels = new Map<string, string>();
   private readonly files = new Map<string, { data: Buffer; contentType: string }>();
+  private readonly redirects = new Map<string, string>();
   private readonly sockets = new Set<Socket>();
   private server!: Server;
   url = '';
@@ -88,6 +90,13 @@ export class FakeDiscord {
     const path = `/attachments/${snowflake()}/${snowflake()}/${encodeURIComponent(name)}`;
     this.files.set(path, { data, contentType });
     return `${this.url}${path}?ex=ffffffff&is=00000000&hm=fake`;
+  }
+
+  /** An attachment URL on this host that answers 302 to `location` (a CDN link gone astray). */
+  addRedirect(name: string, location: string): string {
+    const path = `/attachments/${snowflake()}/${snowflake()}/${encodeURIComponent(name)}`;
+    this.redirects.set(path, location);
+    return `${this.url}${path}`;
   }
 
   /** Tells the fake which channel an interaction token's messages belong to. */
@@ -132,6 +141,13 @@ export class FakeDiscord {
         'content-length': file?.data.length ?? 0,
       });
       res.end(file?.data);
+      return;
+    }
+    const redirect = req.method === 'GET' ? this.redirects.get(url.pathname) : undefined;
+    if (redirect) {
+      this.fileRequests.push(url.pathname);
+      res.writeHead(302, { location: redirect });
+      res.end();
       return;
     }
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));

@@ -8,11 +8,25 @@ export interface BotProcess {
   stdout: string[];
   logs: Array<Record<string, unknown>>;
   waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the first stdout line (already printed or to come) that `match` accepts. */
+  waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Writes a line to stdin (only with `keepInputOpen`). */
+  send(line: string): void;
+  /** Ends stdin, like Ctrl-D: the shell then waits for its jobs and exits. */
+  endInput(): void;
   exited: Promise<number | null>;
   kill(): Promise<void>;
 }
 
-export function startBot(env: Record<string, string>, input?: string): BotProcess {
+/**
+ * `input` is written to stdin, which then ends unless `keepInputOpen` is set (a test that answers a
+ * waiting job later needs it open, as the shell cancels waiting jobs once its input has ended).
+ */
+export function startBot(
+  env: Record<string, string>,
+  input?: string,
+  options: { keepInputOpen?: boolean } = {},
+): BotProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/main.ts'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_FORMAT: 'json', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -20,7 +34,11 @@ export function startBot(env: Record<string, string>, input?: string): BotProces
   const stdout: string[] = [];
   const logs: Array<Record<string, unknown>> = [];
   const waiters: Array<{ msg: string; resolve: (l: Record<string, unknown>) => void }> = [];
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => stdout.push(line));
+  const lineWaiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void }> = [];
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    stdout.push(line);
+    for (const w of lineWaiters.filter((x) => x.match(line))) w.resolve(line);
+  });
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
     try {
       const entry = JSON.parse(line) as Record<string, unknown>;
@@ -31,7 +49,9 @@ export function startBot(env: Record<string, string>, input?: string): BotProces
     }
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.stdin?.end(input ?? '');
+  if (options.keepInputOpen) {
+    if (input) child.stdin?.write(input);
+  } else child.stdin?.end(input ?? '');
   return {
     child,
     stdout,
@@ -53,6 +73,29 @@ export function startBot(env: Record<string, string>, input?: string): BotProces
           },
         });
       });
+    },
+    waitForLine(match, timeoutMs = 30_000) {
+      const seen = stdout.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no matching stdout line within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        lineWaiters.push({
+          match,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+      });
+    },
+    send(line) {
+      child.stdin?.write(`${line}\n`);
+    },
+    endInput() {
+      child.stdin?.end();
     },
     async kill() {
       child.kill('SIGKILL');

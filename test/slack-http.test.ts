@@ -151,6 +151,14 @@ describe('Slack HTTP receiver', () => {
       contentType: 'application/x-www-form-urlencoded',
     });
     expect(malformed.status).toBe(400);
+    // Signed, valid JSON, but without the parts Bolt reads: refused, not a 500 from inside Bolt.
+    for (const payload of [{ type: 'view_submission' }, { type: 'block_actions', actions: null }]) {
+      const hollow = await postToSlackEvents(h.url, {
+        body: `payload=${encodeURIComponent(JSON.stringify(payload))}`,
+        contentType: 'application/x-www-form-urlencoded',
+      });
+      expect(hollow.status).toBe(400);
+    }
   });
 
   it('accepts only POST on the events path', async () => {

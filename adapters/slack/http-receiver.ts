@@ -65,7 +65,7 @@ export class CoreHttpReceiver implements Receiver {
       return reply(res, 401);
     }
     const body = parseBody(rawBody, header(req, 'content-type'));
-    if (!body) {
+    if (!body || !hasExpectedShape(body)) {
       logger.warn('slack request refused: malformed body');
       return reply(res, 400);
     }
@@ -119,6 +119,18 @@ export function parseBody(raw: Buffer, contentType: string | undefined): Body | 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Interactivity types whose parts Bolt reads without checking. Only Slack can sign a request, but a
+ * signed body without them is still malformed: a 400, not a TypeError inside Bolt and a 500.
+ */
+function hasExpectedShape(body: Body): boolean {
+  if (body.type === 'view_submission' || body.type === 'view_closed')
+    return asObject(body.view) !== undefined;
+  if (body.type === 'block_actions') return Array.isArray(body.actions);
+  if (body.type === 'shortcut' || body.type === 'message_action') return typeof body.callback_id === 'string';
+  return true;
 }
 
 function asObject(value: unknown): Body | undefined {

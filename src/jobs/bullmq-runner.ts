@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { runWithJob } from '../logger.js';
 import type { RunnerContext } from './ports.js';
 import { openQueueConnections, type QueueConnections } from './queue-connections.js';
-import { hintDelay, type JobScheduler } from './scheduler.js';
+import { hintDelay, type JobScheduler, resumeDelay } from './scheduler.js';
 import { driveJob } from './step-driver.js';
 
 export interface BullmqSettings {
@@ -202,8 +202,8 @@ export class BullmqRunner implements JobScheduler {
 
   private async bookUnfinished(): Promise<number> {
     const jobs = await this.ctx.store.listUnfinished();
-    // Spread first polls out so a restart of many jobs does not flood the provider.
-    await Promise.all(jobs.map((job, i) => this.book(job.id, Math.min(i * 20, 5_000))));
+    const spreadMs = this.ctx.config.follow.pollMaxMs;
+    await Promise.all(jobs.map((job, i) => this.book(job.id, resumeDelay(job, i, jobs.length, spreadMs))));
     if (jobs.length > 0) this.ctx.logger.info({ count: jobs.length }, 'resuming unfinished jobs');
     return jobs.length;
   }

@@ -5,7 +5,7 @@
 import { runWithJob } from '../logger.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import type { RunnerContext } from './ports.js';
-import { hintDelay, type JobScheduler } from './scheduler.js';
+import { hintDelay, type JobScheduler, resumeDelay } from './scheduler.js';
 import { driveJob } from './step-driver.js';
 
 export class InProcessRunner implements JobScheduler {
@@ -40,8 +40,9 @@ export class InProcessRunner implements JobScheduler {
   /** Picks up every unfinished job in the store, spreading the first polls out. */
   async resumeAll(): Promise<number> {
     const jobs = await this.ctx.store.listUnfinished();
+    const spreadMs = this.ctx.config.follow.pollMaxMs;
     jobs.forEach((job, i) => {
-      this.schedule(job.id, Math.min(i * 20, 5_000));
+      this.schedule(job.id, resumeDelay(job, i, jobs.length, spreadMs));
     });
     if (jobs.length > 0) this.ctx.logger.info({ count: jobs.length }, 'resuming unfinished jobs');
     return jobs.length;

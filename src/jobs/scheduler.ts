@@ -1,5 +1,6 @@
 // The one interface the core uses to run jobs, whatever engine is behind it: in-process timers for
 // the embedded single-process mode, or BullMQ on Redis when several instances share the work.
+import type { Job } from './job.js';
 import type { JobStore } from './job-store.js';
 
 export interface JobScheduler {
@@ -16,6 +17,17 @@ export interface JobScheduler {
   idle(): Promise<void>;
   /** Stops taking work and waits for the steps that are running to finish. */
   stop(): Promise<void>;
+}
+
+/**
+ * When to look at each of `count` unfinished jobs after a start-up: a job whose next poll is still
+ * ahead keeps it; overdue ones are spread evenly (20 ms apart, over at most `spreadMs`) so thousands
+ * of jobs after a long outage do not all poll in the same instant, nor stay in step afterwards.
+ */
+export function resumeDelay(job: Job, index: number, count: number, spreadMs: number): number {
+  const dueIn = (job.kling?.nextPollAt ?? 0) - Date.now();
+  if (dueIn > 0) return dueIn;
+  return Math.round((index * Math.min(count * 20, spreadMs)) / Math.max(1, count));
 }
 
 /** A callback-triggered poll never comes sooner than this after the previous poll. */

@@ -29,7 +29,11 @@ export async function pollStep(ctx: RunnerContext, job: Job): Promise<StepOutcom
   if (kling.nextPollAt && now < kling.nextPollAt) return { kind: 'wait', delayMs: kling.nextPollAt - now };
 
   const polls = kling.polls + 1;
-  const delayMs = pollDelayMs(polls, pollFirstMs, pollMaxMs);
+  const backoffMs = pollDelayMs(polls, pollFirstMs, pollMaxMs);
+  // At the cap, up to 20 % later at random: jobs that started together (a burst, a restart) drift
+  // apart instead of polling the provider in the same second every minute. Never earlier, so a
+  // re-run before nextPollAt finds nothing to do.
+  const delayMs = backoffMs === pollMaxMs ? Math.round(backoffMs * (1 + Math.random() * 0.2)) : backoffMs;
   let task: AvatarTask;
   try {
     task = await ctx.api.getAvatarTask(kling.taskId ?? job.id);
@@ -69,7 +73,7 @@ export async function pollStep(ctx: RunnerContext, job: Job): Promise<StepOutcom
     return { kind: 'stop' };
   }
   const state = task.status === 'processing' ? 'processing' : 'submitted';
-  const atCap = delayMs === pollDelayMs(kling.polls, pollFirstMs, pollMaxMs);
+  const atCap = backoffMs === pollDelayMs(kling.polls, pollFirstMs, pollMaxMs);
   if (state === job.state && task.status === kling.status && atCap) {
     // Nothing changed and the back-off is at its cap: skip the store write. With a thousand renders
     // waiting this is most polls; after a restart such a job is simply polled once straight away.

@@ -16,6 +16,7 @@ const END_TO_END = [
   'test/discord-controls.test.ts',
   'test/slack-flow.test.ts',
   'test/slack-controls.test.ts',
+  'test/callback-hints.test.ts',
 ];
 
 export default defineConfig({

@@ -321,10 +321,16 @@ export class AvatarService {
   }
 
   /** A provider callback arrived for `token`. Returns false when the token is unknown. */
-  async handleCallback(token: string): Promise<boolean> {
+  /**
+   * A provider callback for the job behind `token` (false: no such job). Only an end state is worth
+   * an early poll; 'submitted'/'processing' news changes nothing we would act on, and skipping those
+   * saves a quarter of the status queries. The body is untrusted either way: polling decides.
+   */
+  async handleCallback(token: string, reportedStatus?: string): Promise<boolean> {
     const job = await this.deps.store.findByCallbackToken(token);
     if (!job) return false;
-    await this.deps.runner.hint(job.id);
+    if (reportedStatus !== 'submitted' && reportedStatus !== 'processing')
+      await this.deps.runner.hint(job.id);
     return true;
   }
 

@@ -29,11 +29,12 @@ export function registerCoreRoutes(server: HttpServer, deps: CoreRouteDeps): voi
   server.route('POST', '/kling/callback/:token', async (req, res, params) => {
     const token = params.token ?? '';
     const body = await readBody(req, CALLBACK_MAX_BYTES);
-    if (!TOKEN_PATTERN.test(token) || !(await deps.service.handleCallback(token))) {
+    const status = peekStatus(body);
+    if (!TOKEN_PATTERN.test(token) || !(await deps.service.handleCallback(token, status))) {
       sendJson(res, 404, { error: 'unknown callback' });
       return;
     }
-    deps.logger.debug({ status: peekStatus(body) }, 'kling callback received');
+    deps.logger.debug({ status }, 'kling callback received');
     sendJson(res, 200, { ok: true });
   });
 

@@ -229,6 +229,38 @@ describe('create validation', () => {
   });
 });
 
+describe('load-bench mode (renderVideos: false)', () => {
+  it('renders once and gives every task that one real video', async () => {
+    const bench = await startTestEmulator(path.join(dir, 'bench-mode'), { renderVideos: false });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await api(bench.url, CREATE, { body: valid() });
+        expect(res.status).toBe(200);
+        ids.push(res.json.data.task_id);
+      }
+      const urls = await Promise.all(
+        ids.map((id) =>
+          waitFor(async () => {
+            const res = await api(bench.url, `${CREATE}/${id}`);
+            return res.json.data.task_status === 'succeed'
+              ? (res.json.data.task_result.videos[0].url as string)
+              : undefined;
+          }),
+        ),
+      );
+      expect(new Set(urls).size).toBe(1);
+      const download = await fetch(urls[0] as string);
+      expect(download.status).toBe(200);
+      const file = path.join(dir, 'bench-mode.mp4');
+      await writeFile(file, Buffer.from(await download.arrayBuffer()));
+      expect((await probeStreams(file)).kinds.sort()).toEqual(['audio', 'video']);
+    } finally {
+      await bench.close();
+    }
+  });
+});
+
 describe('authentication', () => {
   it.each([
     ['missing', null],

@@ -1,7 +1,7 @@
 // Step 4: download the finished video at once (provider URLs expire), check it, and hand it to the
 // adapter exactly once. 'delivering' is recorded before the adapter is called; adapters are idempotent
 // per job id for the rare crash between posting and recording it.
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { JobError } from '../../errors.js';
 import { downloadToFile } from '../../http/download.js';
@@ -23,6 +23,9 @@ export async function downloadStep(ctx: RunnerContext, job: Job): Promise<StepOu
   try {
     if (!url) throw new Error('no result url');
     const file = path.join(ctx.jobDir(job.id), 'result.mp4');
+    // Usually made when the inputs were saved, but not by an instance whose data folder did not see
+    // that (or by a job restored from a backup of the store alone).
+    await mkdir(ctx.jobDir(job.id), { recursive: true });
     await ctx.mediaLimit.run(() =>
       downloadToFile(url, file, { maxBytes: MAX_RESULT_BYTES, timeoutMs: 5 * 60_000 }),
     );

@@ -68,6 +68,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<KlingEmul
     logger,
     submittedMs: options.submittedMs ?? 1000,
     processingMs: options.processingMs ?? 3000,
+    renderVideos: options.renderVideos ?? true,
   });
   const tts = new TtsService({
     runner,

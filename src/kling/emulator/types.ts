@@ -12,8 +12,16 @@ export interface EmulatorOptions {
   /** One CometAPI page says requests without prompt are rejected, so that is the default. */
   requirePrompt?: boolean;
   submittedMs?: number;
-  /** Minimum time in 'processing'; the render must also have finished before the task succeeds. */
-  processingMs?: number;
+  /**
+   * Minimum time in 'processing'; the render must also have finished before the task succeeds. A
+   * function is called once per task (e.g. a random 20-40 s, as Kling's render times vary).
+   */
+  processingMs?: number | (() => number);
+  /**
+   * false: one ffmpeg render (of the first task's inputs) is shared by every task, for load benches
+   * with thousands of tasks that would otherwise queue thousands of encodes. Default true.
+   */
+  renderVideos?: boolean;
   workDir: string;
   ffmpegPath: string;
   ffprobePath: string;
@@ -70,6 +78,9 @@ export interface EmulatorTaskSummary {
   status: string;
   mode: string;
   audioSeconds: number;
+  createdAt: number;
+  /** When the status last changed: for a 'succeed' task, the moment it succeeded. */
+  updatedAt: number;
 }
 
 export interface KlingEmulator {

@@ -3,7 +3,6 @@
 // with a deadline, percentiles and the machine-load note every figure is reported with.
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -98,17 +97,7 @@ export async function until(check: () => boolean, timeoutMs: number): Promise<bo
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A loopback port free right now (the bot is told to listen on it, so PUBLIC_URL can name it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../test/helpers/free-port.js';
 
 /** Nearest-rank percentile (p in 0..100) of unsorted values; NaN for none. */
 export function percentile(values: number[], p: number): number {

@@ -37,6 +37,8 @@ const FAULTS = {
   htmlRate: 0.03,
   // A create that makes the task but answers 500: the case that double-bills a careless client.
   createThenFailRate: 0.1,
+  // The rate alone can miss in a 20-job batch (0.9^n); these make sure the case is exercised.
+  createThenFailNext: 2,
   // Two renders fail at the provider, so the failure path is exercised under the storm too.
   failNextTasks: 2,
   // Longer than KLING_REQUEST_TIMEOUT_MS, so the bot's own timeout fires first.

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KlingEmulator } from '../src/kling/emulator/server.js';
 import { startTestEmulator } from './emulator-helpers.js';
-import { type BotProcess, startBot } from './helpers/bot-process.js';
+import { type BotProcess, botTestEnv, startBot } from './helpers/bot-process.js';
 import { ENGINES, engineEnv } from './helpers/engines.js';
 import { buildCorpus, type CorpusItem, catalogueKeyOf } from './helpers/fault-corpus.js';
 import { type PeakMemory, watchPeakMemory } from './helpers/proc-memory.js';
@@ -63,26 +63,22 @@ describe.each(ENGINES)('fault corpus through one real bot process ($name engine)
 
     const input = `${items.map((i) => `/avatar image=${i.image} voice=${i.voice}`).join('\n')}\n`;
     bot = startBot(
-      {
-        DATA_DIR: path.join(root, 'data'),
-        OUT_DIR: path.join(root, 'out'),
-        COMETAPI_KEY: API_KEY,
-        COMETAPI_BASE_URL: emulator.url,
-        PORT: '0',
-        LOG_LEVEL: 'info',
-        POLL_FIRST_MS: '200',
-        POLL_MAX_MS: '1000',
-        CONSENT_REQUIRED: 'false',
-        CONFIRM_PRO: 'false',
-        CONFIRM_THRESHOLD_USD: '100',
-        ...(await engineEnv(engine)),
-        // One person sends the whole corpus at once: no per-person or team limit may answer for the checks.
-        ...Object.fromEntries(
-          ['USER', 'TENANT'].flatMap((who) =>
-            ['CONCURRENT_JOBS', 'JOBS_PER_DAY', 'SECONDS_PER_MONTH'].map((name) => [`${who}_${name}`, '0']),
+      botTestEnv(
+        root,
+        { url: emulator.url, apiKey: API_KEY },
+        {
+          CONSENT_REQUIRED: 'false',
+          CONFIRM_PRO: 'false',
+          CONFIRM_THRESHOLD_USD: '100',
+          ...(await engineEnv(engine)),
+          // One person sends the whole corpus at once: no per-person or team limit may answer for the checks.
+          ...Object.fromEntries(
+            ['USER', 'TENANT'].flatMap((who) =>
+              ['CONCURRENT_JOBS', 'JOBS_PER_DAY', 'SECONDS_PER_MONTH'].map((name) => [`${who}_${name}`, '0']),
+            ),
           ),
-        ),
-      },
+        },
+      ),
       input,
     );
     const watcher = watchPeakMemory(bot.child.pid ?? 0);

@@ -9,7 +9,7 @@ import { openJobStore } from '../src/jobs/open-store.js';
 import type { KlingEmulator } from '../src/kling/emulator/server.js';
 import { probeMedia } from '../src/media/probe.js';
 import { startTestEmulator } from './emulator-helpers.js';
-import { startBot } from './helpers/bot-process.js';
+import { botTestEnv, startBot } from './helpers/bot-process.js';
 import { makeLongVoice, makeSmallFace } from './helpers/long-voice.js';
 
 const API_KEY = 'sk-long-restart-0123456789';
@@ -34,22 +34,18 @@ describe('restart while the parts of a long voice note render', () => {
 
   it('resumes the remaining parts without submitting any part twice', async () => {
     const [face, note] = await Promise.all([makeSmallFace(root), makeLongVoice(root, 'note', 13)]);
-    const env = {
-      DATA_DIR: path.join(root, 'data'),
-      OUT_DIR: path.join(root, 'out'),
-      COMETAPI_KEY: API_KEY,
-      COMETAPI_BASE_URL: emulator.url,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      POLL_FIRST_MS: '300',
-      POLL_MAX_MS: '1000',
-      AUDIO_MAX_SECONDS: '6',
-      AUDIO_MAX_TOTAL_SECONDS: '20',
-      SPLIT_SEARCH_SECONDS: '4',
-      // Team controls stay out of the way: this test is about the parts, not about confirmation.
-      CONFIRM_THRESHOLD_USD: '1000',
-      CONSENT_REQUIRED: 'false',
-    };
+    const env = botTestEnv(
+      root,
+      { url: emulator.url, apiKey: API_KEY },
+      {
+        AUDIO_MAX_SECONDS: '6',
+        AUDIO_MAX_TOTAL_SECONDS: '20',
+        SPLIT_SEARCH_SECONDS: '4',
+        // Team controls stay out of the way: this test is about the parts, not about confirmation.
+        CONFIRM_THRESHOLD_USD: '1000',
+        CONSENT_REQUIRED: 'false',
+      },
+    );
     const first = startBot(env, `/avatar image=${face} voice=${note.path}\n`);
     const jobId = String((await first.waitForLog('job accepted')).jobId);
     const split = await first.waitForLog('voice note split into parts');

@@ -20,7 +20,7 @@ import {
   signatureHeaders,
   slashCommand,
 } from './fakes/fake-discord-payloads.js';
-import { type BotProcess, startBot } from './helpers/bot-process.js';
+import { type BotProcess, botTestEnv, startBot } from './helpers/bot-process.js';
 import { SAMPLE_FACE, SAMPLE_VOICE } from './helpers/test-app.js';
 
 const keys = makeKeys();
@@ -89,22 +89,18 @@ describe('SIGTERM drain', () => {
   it('acknowledges what arrived, refuses the rest cleanly, exits 0 in < 10 s, and resumes the job', async ({
     annotate,
   }) => {
-    const env = {
-      DATA_DIR: path.join(root, 'data'),
-      OUT_DIR: path.join(root, 'out'),
-      COMETAPI_KEY: API_KEY,
-      COMETAPI_BASE_URL: emulator.url,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      POLL_FIRST_MS: '300',
-      POLL_MAX_MS: '1000',
-      CONSENT_REQUIRED: 'false',
-      DISCORD_TOKEN: fake.botToken,
-      DISCORD_APPLICATION_ID: APP_ID,
-      DISCORD_PUBLIC_KEY: keys.publicKeyHex,
-      DISCORD_MODE: 'http',
-      DISCORD_API_URL: fake.apiUrl,
-    };
+    const env = botTestEnv(
+      root,
+      { url: emulator.url, apiKey: API_KEY },
+      {
+        CONSENT_REQUIRED: 'false',
+        DISCORD_TOKEN: fake.botToken,
+        DISCORD_APPLICATION_ID: APP_ID,
+        DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+        DISCORD_MODE: 'http',
+        DISCORD_API_URL: fake.apiUrl,
+      },
+    );
     const first = startBot(env);
     bots.push(first);
     const url = String((await first.waitForLog('http server listening')).url);

@@ -1,6 +1,7 @@
 // Runs the real bot (`adapters/main.ts`) as a child process, for tests that kill and restart it.
 // Collects stdout lines and JSON log lines so a test can wait for a phase before pulling the plug.
 import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface BotProcess {
@@ -22,6 +23,28 @@ export interface BotProcess {
  * `input` is written to stdin, which then ends unless `keepInputOpen` is set (a test that answers a
  * waiting job later needs it open, as the shell cancels waiting jobs once its input has ended).
  */
+/**
+ * What every real-bot test starts from: its own data and output folders under `dir`, the emulator
+ * as the provider with a real key (so it sends no callbacks of its own), info logs, quick polls.
+ */
+export function botTestEnv(
+  dir: string,
+  provider: { url: string; apiKey: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    DATA_DIR: path.join(dir, 'data'),
+    OUT_DIR: path.join(dir, 'out'),
+    COMETAPI_KEY: provider.apiKey,
+    COMETAPI_BASE_URL: provider.url,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    POLL_FIRST_MS: '300',
+    POLL_MAX_MS: '1000',
+    ...extra,
+  };
+}
+
 export function startBot(
   env: Record<string, string>,
   input?: string,

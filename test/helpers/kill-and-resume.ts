@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Job } from '../../src/jobs/job.js';
 import { openJobStore } from '../../src/jobs/open-store.js';
 import type { KlingEmulator } from '../../src/kling/emulator/server.js';
-import { type BotProcess, startBot } from './bot-process.js';
+import { type BotProcess, botTestEnv, startBot } from './bot-process.js';
 
 /** Generous: on a loaded machine a bot process takes many seconds just to start. */
 const WAIT_MS = 60_000;
@@ -58,18 +58,7 @@ export function botEnv(
   dir: string,
   extra: Record<string, string> = {},
 ): Record<string, string> {
-  return {
-    DATA_DIR: path.join(dir, 'data'),
-    OUT_DIR: path.join(dir, 'out'),
-    COMETAPI_KEY: h.apiKey,
-    COMETAPI_BASE_URL: h.emulator.url,
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    POLL_FIRST_MS: '300',
-    POLL_MAX_MS: '1000',
-    ...h.engineEnv,
-    ...extra,
-  };
+  return botTestEnv(dir, { url: h.emulator.url, apiKey: h.apiKey }, { ...h.engineEnv, ...extra });
 }
 
 /** Reads one job from the store the bot used (the engine's STORE_URL, else the data folder's SQLite). */

@@ -14,6 +14,7 @@ export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
   malformedJsonRate: 0,
   htmlRate: 0,
   createThenFailRate: 0,
+  createThenFailNext: 0,
   timeoutMs: 60_000,
   failNextTasks: 0,
   failMessage: 'Failure to pass the risk control system',
@@ -33,6 +34,7 @@ export const faultPatchSchema = z
     malformedJsonRate: rate,
     htmlRate: rate,
     createThenFailRate: rate,
+    createThenFailNext: z.number().int().min(0),
     timeoutMs: z.number().int().min(0),
     failNextTasks: z.number().int().min(0),
     failMessage: z.string(),
@@ -102,7 +104,13 @@ export class Faults {
   }
 
   drawCreateThenFail(): boolean {
-    return this.rng() < this.current.createThenFailRate;
+    // The dice still roll, so a seeded sequence is the same with or without the counter.
+    const roll = this.rng();
+    if (this.current.createThenFailNext > 0) {
+      this.current.createThenFailNext -= 1;
+      return true;
+    }
+    return roll < this.current.createThenFailRate;
   }
 
   takeFailNext(): string | undefined {

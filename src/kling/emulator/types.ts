@@ -41,6 +41,8 @@ export interface FaultSettings {
   htmlRate: number;
   /** Create requests only: the task IS created but the client is told 500. */
   createThenFailRate: number;
+  /** The next N creates (that no other fault took) are created and answered 500, whatever the rate. */
+  createThenFailNext: number;
   /** How long a 'timeout' fault holds the response before destroying the socket. */
   timeoutMs: number;
   /** The next N created tasks end in 'failed' (decremented as used). */

@@ -27,11 +27,10 @@ export async function openJobStore(url: string, logger?: Logger): Promise<KeyvJo
 
 async function openSqlite(file: string): Promise<StoreNamespaces> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const stores = NAMESPACES.map(() => new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 }));
-  // Write-ahead logging: half the time per write of the default rollback journal (0.5 vs 1.0 ms
-  // measured), readers never wait for a writer, and commits stay fully synced. It is a property of
-  // the file, so setting it once through one connection is enough.
-  await (stores[0] as KeyvSqlite).query('PRAGMA journal_mode=WAL');
+  const connect = () => new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
+  const first = connect();
+  await useWriteAheadLog(first);
+  const stores = [first, ...NAMESPACES.slice(1).map(connect)];
   const [jobs, active, callbacks, media] = NAMESPACES.map(
     (namespace, i) => new Keyv({ store: stores[i], namespace, throwOnErrors: true }),
   );
@@ -43,7 +42,7 @@ async function openSqlite(file: string): Promise<StoreNamespaces> {
     media: media as Keyv,
     open: (namespace) =>
       opened(extra, namespace, () => {
-        const store = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
+        const store = connect();
         stores.push(store);
         return new Keyv({ store, namespace, throwOnErrors: true });
       }),
@@ -126,6 +125,24 @@ function redactUrl(url: string): string {
     return parsed.toString();
   } catch {
     return 'the configured STORE_URL';
+  }
+}
+
+/**
+ * Write-ahead logging: half the time per write of the default rollback journal (0.5 vs 1.0 ms
+ * measured), readers never wait for a writer, and commits stay fully synced. It is a property of the
+ * file, set once before the other connections open. Switching needs a moment with no other reader
+ * (another process may still have the file open), so it is retried briefly; if it cannot be had the
+ * store simply stays in rollback mode, which is slower but just as safe.
+ */
+async function useWriteAheadLog(store: KeyvSqlite): Promise<void> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      await store.query('PRAGMA journal_mode=WAL');
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 }
 

@@ -156,6 +156,19 @@ describe('money safety', () => {
   });
 });
 
+describe('forced faults', () => {
+  it('forceNext gives the next requests those faults in order, then the rates apply again', async () => {
+    emu.setFaults({ forceNext: ['429', '5xx'] });
+    const before = emu.stats().faultsInjected;
+    expect((await api(emu.url, CREATE, { body: body() })).status).toBe(429);
+    expect((await api(emu.url, CREATE, { body: body() })).status).toBeGreaterThanOrEqual(500);
+    expect((await api(emu.url, CREATE, { body: body() })).status).toBe(200);
+    const after = emu.stats().faultsInjected;
+    expect((after['429'] ?? 0) - (before['429'] ?? 0)).toBe(1);
+    expect((after['5xx'] ?? 0) - (before['5xx'] ?? 0)).toBe(1);
+  });
+});
+
 describe('seeded dice', () => {
   it('replays the same fault sequence for the same seed', async () => {
     const run = async () => {

@@ -39,6 +39,10 @@ const FAULTS = {
   createThenFailRate: 0.1,
   // The rate alone can miss in a 20-job batch (0.9^n); these make sure the case is exercised.
   createThenFailNext: 2,
+  // Which request gets which roll depends on timing; these make sure every kind fires at least once.
+  forceNext: ['html', 'malformed', 'timeout', '429', '5xx'] as Array<
+    'html' | 'malformed' | 'timeout' | '429' | '5xx'
+  >,
   // Two renders fail at the provider, so the failure path is exercised under the storm too.
   failNextTasks: 2,
   // Longer than KLING_REQUEST_TIMEOUT_MS, so the bot's own timeout fires first.

@@ -15,6 +15,7 @@ export const DEFAULT_FAULTS: Readonly<FaultSettings> = Object.freeze({
   htmlRate: 0,
   createThenFailRate: 0,
   createThenFailNext: 0,
+  forceNext: [],
   timeoutMs: 60_000,
   failNextTasks: 0,
   failMessage: 'Failure to pass the risk control system',
@@ -35,6 +36,7 @@ export const faultPatchSchema = z
     htmlRate: rate,
     createThenFailRate: rate,
     createThenFailNext: z.number().int().min(0),
+    forceNext: z.array(z.enum(['429', '5xx', 'timeout', 'malformed', 'html'])),
     timeoutMs: z.number().int().min(0),
     failNextTasks: z.number().int().min(0),
     failMessage: z.string(),
@@ -70,7 +72,7 @@ const LOGIN_PAGE =
   '</form></div></body></html>';
 
 export class Faults {
-  private current: FaultSettings = { ...DEFAULT_FAULTS };
+  private current: FaultSettings = { ...DEFAULT_FAULTS, forceNext: [] };
 
   constructor(
     private readonly rng: Rng,
@@ -83,11 +85,15 @@ export class Faults {
   }
 
   set(partial: Partial<FaultSettings>): void {
-    this.current = { ...this.current, ...partial };
+    this.current = {
+      ...this.current,
+      ...partial,
+      forceNext: [...(partial.forceNext ?? this.current.forceNext)],
+    };
   }
 
   reset(): void {
-    this.current = { ...DEFAULT_FAULTS };
+    this.current = { ...DEFAULT_FAULTS, forceNext: [] };
   }
 
   count(kind: string): void {
@@ -100,7 +106,8 @@ export class Faults {
       const roll = this.rng();
       if (chosen === null && roll < (this.current[key] as number)) chosen = kind;
     }
-    return chosen;
+    // Forced faults still use up their rolls, so the seeded sequence after them is unchanged.
+    return this.current.forceNext.shift() ?? chosen;
   }
 
   drawCreateThenFail(): boolean {

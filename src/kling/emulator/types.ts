@@ -45,6 +45,11 @@ export interface FaultSettings {
   createThenFailNext: number;
   /** How long a 'timeout' fault holds the response before destroying the socket. */
   timeoutMs: number;
+  /**
+   * The next API requests get these faults, one each, in order, whatever the rates: a storm test
+   * can then rely on every kind firing at least once.
+   */
+  forceNext: Array<'429' | '5xx' | 'timeout' | 'malformed' | 'html'>;
   /** The next N created tasks end in 'failed' (decremented as used). */
   failNextTasks: number;
   failMessage: string;

@@ -10,7 +10,7 @@ import type { AvatarApi } from '../src/jobs/ports.js';
 import type { KlingEmulator } from '../src/kling/emulator/server.js';
 import { API_KEY, startTestEmulator } from './emulator-helpers.js';
 import { avatarRequest } from './helpers/avatar-request.js';
-import { startBot } from './helpers/bot-process.js';
+import { type BotProcess, startBot } from './helpers/bot-process.js';
 import { freePort } from './helpers/free-port.js';
 import { RecordingAdapter } from './helpers/recording-adapter.js';
 import { type RedisHandle, startRedis } from './helpers/redis-server.js';
@@ -174,13 +174,14 @@ describe('BullMQ: several instances on one Redis', () => {
       CONFIRM_THRESHOLD_USD: '100',
     };
     const first = startBot(env, '/avatar image=samples/face.jpg voice=samples/voice.ogg\n');
-    const jobId = String((await first.waitForLog('job accepted')).jobId);
-    await first.waitForLog('kling task submitted');
+    let second: BotProcess | undefined;
     try {
+      const jobId = String((await first.waitForLog('job accepted')).jobId);
+      await first.waitForLog('kling task submitted');
       // Hang the provider so the first instance is caught in the middle of a poll, holding the job.
       emulator.setFaults({ timeoutRate: 1, timeoutMs: 20_000 });
       await until(() => (emulator.stats().faultsInjected.timeout ?? 0) >= 1, 10_000);
-      const second = startBot(env, undefined, { keepInputOpen: true });
+      second = startBot(env, undefined, { keepInputOpen: true });
       await second.waitForLog('scheduler ready');
       await first.kill();
       emulator.resetFaults();
@@ -194,6 +195,8 @@ describe('BullMQ: several instances on one Redis', () => {
       expect(emulator.stats().createsByExternalId[jobId]).toBe(1);
     } finally {
       emulator.resetFaults();
+      // A failed run must not leave either bot behind.
+      for (const bot of [first, second]) if (bot && bot.child.exitCode === null) await bot.kill();
     }
   });
 });
